@@ -1,0 +1,57 @@
+/**
+ * The rtbench command line. Commands resolve to an exit code; only the bin
+ * entry (main.ts) calls process.exit.
+ */
+import { Command, CommanderError } from 'commander';
+import { EXIT } from './exit-codes.js';
+import { serveCommand } from './serve-command.js';
+
+function notYetBuilt(name: string, description: string, issue: string): Command {
+  return new Command(name)
+    .description(`${description} (not yet built)`)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(() => {
+      console.error(`rtbench ${name}: not yet built (${issue}). Nothing was run.`);
+      process.exitCode = EXIT.error;
+    });
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  let pending: Promise<number> | undefined;
+  const setExit = (code: Promise<number>) => (pending = code);
+
+  const program = new Command('rtbench')
+    .description('measure what real-time web transports cost: polling, long polling, SSE, WebSocket, Socket.io-style fallback')
+    .version('0.1.0')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+  program.addCommand(notYetBuilt('run', 'drive simulated clients against the server and record bytes and latency', 'the harness issue'));
+  program.addCommand(serveCommand(setExit));
+  program.addCommand(notYetBuilt('model', "reproduce the talk's bandwidth table from first principles", 'the model issue'));
+  program.addCommand(notYetBuilt('report', 'render a run result as Markdown, HTML or JUnit', 'the reports issue'));
+  program.addCommand(notYetBuilt('compare', 'compare two run results and fail on a regression', 'the gates issue'));
+  for (const command of program.commands) command.exitOverride();
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+        return EXIT.ok;
+      }
+      return EXIT.usage;
+    }
+    console.error(`rtbench: ${error instanceof Error ? error.message : String(error)}`);
+    return EXIT.error;
+  }
+  if (pending) {
+    try {
+      return await pending;
+    } catch (error) {
+      console.error(`rtbench: ${error instanceof Error ? error.message : String(error)}`);
+      return EXIT.error;
+    }
+  }
+  return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+}

@@ -1,0 +1,99 @@
+/** `rtbench serve`: the real-time server under test, in one or several processes. */
+import { Command } from 'commander';
+import { createApp, listen } from '../servers/app.js';
+import { startCluster } from '../servers/cluster.js';
+import { DEFAULT_CONFIG, type ServerConfig } from '../servers/config.js';
+import { EXIT } from './exit-codes.js';
+import { durationOption, integerOption, sizeOption } from './options.js';
+
+interface ServeOptions {
+  host: string;
+  port: number;
+  workers: number;
+  history: number;
+  echo: boolean;
+  pingInterval: number;
+  pingTimeout: number;
+  maxPayload: number;
+  longPollTimeout: number;
+  secret?: string;
+  websocket: boolean;
+}
+
+const ENDPOINTS = [
+  'POST /publish',
+  'GET  /poll?channel=C&cursor=N',
+  'GET  /long-poll?channel=C&cursor=N',
+  'GET  /sse?channel=C',
+  'GET  /ws (WebSocket)',
+  'GET  /healthz',
+  'GET  /metrics',
+];
+
+export function serveCommand(setExit: (code: Promise<number>) => void): Command {
+  return new Command('serve')
+    .description('start the real-time pub/sub server (every transport on one port)')
+    .option('--host <address>', 'address to listen on', DEFAULT_CONFIG.host)
+    .option('--port <n>', 'port to listen on (0 picks a free one)', integerOption(0, 65535), DEFAULT_CONFIG.port)
+    .option('--workers <n>', 'server processes sharing the port', integerOption(1, 64), 1)
+    .option('--history <n>', 'messages kept per channel for resuming', integerOption(0, 1_000_000), DEFAULT_CONFIG.historySize)
+    .option('--echo', 'send every client message back to its sender', false)
+    .option('--ping-interval <ms>', 'keep-alive period (WebSocket ping, SSE comment)', durationOption(100, 3_600_000), DEFAULT_CONFIG.pingIntervalMs)
+    .option('--ping-timeout <ms>', 'drop a WebSocket peer that has not answered a ping by then', durationOption(100, 3_600_000), DEFAULT_CONFIG.pingTimeoutMs)
+    .option('--max-payload <bytes>', 'largest request body or message accepted', sizeOption(1, 1024 ** 3), DEFAULT_CONFIG.maxPayload)
+    .option('--long-poll-timeout <ms>', 'how long a long poll is held', durationOption(1, 300_000), DEFAULT_CONFIG.longPollTimeoutMs)
+    .option('--secret <token>', 'require Authorization: Bearer <token> to publish (or RTBENCH_SECRET)')
+    .option('--no-websocket', 'refuse WebSocket upgrades, as a proxy that strips them would')
+    .action((options: ServeOptions) => setExit(serve(options)));
+}
+
+async function serve(options: ServeOptions): Promise<number> {
+  const config: Partial<ServerConfig> = {
+    host: options.host,
+    port: options.port,
+    historySize: options.history,
+    echo: options.echo,
+    pingIntervalMs: options.pingInterval,
+    pingTimeoutMs: options.pingTimeout,
+    maxPayload: options.maxPayload,
+    longPollTimeoutMs: options.longPollTimeout,
+    secret: options.secret ?? process.env.RTBENCH_SECRET ?? undefined,
+    websocket: options.websocket,
+  };
+
+  let port: number;
+  let close: () => Promise<void>;
+  if (options.workers > 1) {
+    const handle = await startCluster(config, options.workers);
+    port = handle.port;
+    close = handle.close;
+  } else {
+    const app = createApp({ config });
+    port = await listen(app);
+    close = app.close;
+  }
+
+  const shown = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+  const base = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+  console.log(`rtbench serve: listening on ${base} (pid ${process.pid}, ${options.workers} worker${options.workers === 1 ? '' : 's'})`);
+  for (const endpoint of ENDPOINTS) console.log(`  ${endpoint}`);
+  if (config.secret) console.log('  publishing needs Authorization: Bearer <secret>');
+  if (!options.websocket) console.log('  WebSocket upgrades are refused (--no-websocket)');
+
+  return new Promise<number>((resolve) => {
+    const stop = (signal: string) => {
+      console.log(`rtbench serve: ${signal}, closing`);
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      close().then(
+        () => resolve(EXIT.ok),
+        (error: unknown) => {
+          console.error('rtbench serve: error while closing:', error);
+          resolve(EXIT.error);
+        },
+      );
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

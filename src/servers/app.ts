@@ -1,0 +1,169 @@
+/**
+ * One http.Server that mounts every transport, the publish API, health and
+ * metrics on one port. The app owns no process concerns: cluster.ts runs
+ * several of these behind one port, serve-command.ts wires signals.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Registry } from 'prom-client';
+import { ByteTally } from './byte-tally.js';
+import { resolveConfig, type ServerConfig } from './config.js';
+import { RequestError } from './errors.js';
+import { Hub } from './hub.js';
+import { isAuthorized, pathOf, readBody, readJson, requireMethod, sendError, sendJson } from './http-util.js';
+import { LocalBus, parsePublish, publishAnswer, type PublishBus } from './publish.js';
+import { createServerRegistry } from './server-metrics.js';
+import { TRANSPORTS } from './transports.js';
+import type { HttpHandler, ServerContext, ServerTransport } from './transport.js';
+
+export interface AppOptions {
+  config?: Partial<ServerConfig>;
+  hub?: Hub;
+  /** Where seqs come from; defaults to this process's hub. */
+  bus?: PublishBus;
+  /** Replaces this process's /metrics text (the cluster aggregates workers). */
+  metricsText?: () => Promise<string>;
+}
+
+export interface App {
+  server: http.Server;
+  hub: Hub;
+  config: ServerConfig;
+  transports: ServerTransport[];
+  registry: Registry;
+  /** Stops accepting, ends every open connection, resolves when closed. */
+  close(): Promise<void>;
+}
+
+export function createApp(options: AppOptions = {}): App {
+  const config = resolveConfig(options.config);
+  const hub = options.hub ?? new Hub({ historySize: config.historySize });
+  const bus = options.bus ?? new LocalBus(hub);
+  const context: ServerContext = { hub, bus, config };
+  const transports = TRANSPORTS.map((factory) => factory(context));
+  const bytes = new ByteTally();
+  const registry = createServerRegistry(hub, transports, bytes);
+  const startedAt = Date.now();
+
+  const routes = new Map<string, { transport: string; handle: HttpHandler }>();
+  const mount = (path: string, transport: string, handle: HttpHandler) => routes.set(path, { transport, handle });
+  for (const transport of transports) {
+    for (const [path, handle] of Object.entries(transport.routes)) mount(path, transport.name, handle);
+  }
+
+  mount('/publish', 'api', (req, res) => {
+    handlePublish(req, res, context).catch((error) => sendError(res, error));
+  });
+  mount('/echo', 'api', (req, res) => {
+    handleEcho(req, res, config).catch((error) => sendError(res, error));
+  });
+  mount('/healthz', 'api', (_req, res) => {
+    const connections: Record<string, number> = {};
+    for (const t of transports) connections[t.name] = t.stats().connections;
+    sendJson(res, 200, { status: 'ok', pid: process.pid, uptime_s: (Date.now() - startedAt) / 1000, connections });
+  });
+  mount('/metrics', 'api', (_req, res) => {
+    const text = options.metricsText ? options.metricsText() : registry.metrics();
+    text.then(
+      (body) => {
+        res.writeHead(200, { 'content-type': registry.contentType });
+        res.end(body);
+      },
+      (error) => sendError(res, error),
+    );
+  });
+
+  const upgrades = transports.filter((t) => t.upgradePath && t.upgrade);
+
+  const server = http.createServer({ keepAliveTimeout: 65_000 }, (req: IncomingMessage, res: ServerResponse) => {
+    const path = pathOf(req.url);
+    const route = routes.get(path);
+    if (route) {
+      bytes.attribute(req.socket, route.transport);
+      route.handle(req, res);
+      return;
+    }
+    sendError(res, new RequestError(`no such endpoint: ${req.method} ${path}`, 404));
+  });
+  server.on('connection', (socket: Socket) => bytes.track(socket));
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = pathOf(req.url);
+    const transport = upgrades.find((t) => t.upgradePath === path);
+    if (!transport) {
+      refuseUpgrade(socket, 404, `no WebSocket endpoint at ${path}`);
+      return;
+    }
+    if (!config.websocket) {
+      refuseUpgrade(socket, 400, 'WebSocket upgrades are disabled on this server (--no-websocket)');
+      return;
+    }
+    bytes.attribute(req.socket, transport.name);
+    transport.upgrade!(req, socket, head);
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+  });
+
+  return {
+    server,
+    hub,
+    config,
+    transports,
+    registry,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const transport of transports) transport.close();
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // Whatever is still open after a grace period (slow closing
+        // handshakes, half-read bodies) is cut.
+        setTimeout(() => server.closeAllConnections(), 1000).unref();
+      }),
+  };
+}
+
+async function handlePublish(req: IncomingMessage, res: ServerResponse, context: ServerContext): Promise<void> {
+  requireMethod(req, res, 'POST');
+  if (!isAuthorized(req.headers.authorization, context.config.secret)) {
+    req.resume();
+    throw new RequestError('publishing needs Authorization: Bearer <secret>', 401, 1008, 'RTB_ERR_UNAUTHORIZED');
+  }
+  const request = parsePublish(await readJson(req, context.config.maxPayload));
+  const seqs = await context.bus.publish(request.inputs);
+  sendJson(res, 202, publishAnswer(request, seqs));
+}
+
+async function handleEcho(req: IncomingMessage, res: ServerResponse, config: ServerConfig): Promise<void> {
+  requireMethod(req, res, 'POST');
+  if (!config.echo) {
+    req.resume();
+    throw new RequestError('echo is off on this server; start it with --echo', 404);
+  }
+  const body = await readBody(req, config.maxPayload);
+  res.writeHead(200, {
+    'content-type': req.headers['content-type'] ?? 'application/octet-stream',
+    'content-length': body.length,
+  });
+  res.end(body);
+}
+
+function refuseUpgrade(socket: Duplex, status: number, message: string): void {
+  const body = JSON.stringify({ error: message });
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nconnection: close\r\ncontent-type: application/json\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+/** Listens and resolves with the bound port. */
+export function listen(app: App, port = app.config.port, host = app.config.host): Promise<number> {
+  return new Promise((resolve, reject) => {
+    app.server.once('error', reject);
+    app.server.listen(port, host, () => {
+      app.server.off('error', reject);
+      const address = app.server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}

@@ -1,0 +1,25 @@
+/** Messages between the cluster primary (the sequencer) and its workers. */
+import type { Envelope, PublishInput } from './hub.js';
+
+export type ToPrimary =
+  | { type: 'rtb:hello' }
+  | { type: 'rtb:publish'; id: number; inputs: PublishInput[] }
+  | { type: 'rtb:metrics'; id: number };
+
+export type ToWorker =
+  | { type: 'rtb:restore'; messages: Envelope[] }
+  | { type: 'rtb:deliver'; messages: Envelope[] }
+  | { type: 'rtb:published'; id: number; seqs?: number[]; error?: string }
+  | { type: 'rtb:metrics'; id: number; text?: string; error?: string }
+  | { type: 'rtb:shutdown' };
+
+export function isRtbMessage(message: unknown): message is { type: string } {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    typeof (message as { type?: unknown }).type === 'string' &&
+    (message as { type: string }).type.startsWith('rtb:')
+  );
+}
+
+export const CONFIG_ENV = 'RTBENCH_SERVER_CONFIG';

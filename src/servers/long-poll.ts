@@ -1,0 +1,101 @@
+/**
+ * Long polling, `GET /long-poll?channel=C&cursor=N[&timeout=ms]`: answers at
+ * once when there are messages after the cursor, otherwise holds the request
+ * until one arrives or the timeout passes. Nothing published between two polls
+ * is lost: the next poll's cursor asks for it from the history.
+ */
+import type { ServerResponse } from 'node:http';
+import type { Hub, HubMessage, Subscriber } from './hub.js';
+import { queryOf, requireMethod, sendError } from './http-util.js';
+import { collectMessages, pollBody, type Subscription } from './poll-body.js';
+import type { ServerContext, ServerTransport } from './transport.js';
+import { checkTimeout, parseSubscriptions } from './validate.js';
+
+interface LongPollState {
+  hub: Hub;
+  held: Set<HeldPoll>;
+  delivered: number;
+}
+
+class HeldPoll implements Subscriber {
+  #done = false;
+  #scheduled = false;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly state: LongPollState,
+    private readonly res: ServerResponse,
+    private readonly subscriptions: Subscription[],
+    timeoutMs: number,
+  ) {
+    this.#timer = setTimeout(() => this.answer(), timeoutMs);
+    for (const { channel } of subscriptions) state.hub.subscribe(channel, this);
+    state.held.add(this);
+    res.once('close', () => this.#release());
+  }
+
+  deliver(_message: HubMessage): void {
+    // Answer on the next tick so messages published together (one publish
+    // call to several channels, a burst from the cluster primary) share a
+    // response; the cursor logic makes the batching invisible otherwise.
+    if (this.#scheduled || this.#done) return;
+    this.#scheduled = true;
+    process.nextTick(() => this.answer());
+  }
+
+  answer(): void {
+    if (this.#done) return;
+    this.#release();
+    const messages = collectMessages(this.state.hub, this.subscriptions);
+    this.state.delivered += messages.length;
+    writePoll(this.res, pollBody(this.subscriptions, messages));
+  }
+
+  #release(): void {
+    if (this.#done) return;
+    this.#done = true;
+    clearTimeout(this.#timer);
+    for (const { channel } of this.subscriptions) this.state.hub.unsubscribe(channel, this);
+    this.state.held.delete(this);
+  }
+}
+
+function writePoll(res: ServerResponse, body: string): void {
+  if (res.destroyed) return;
+  res.writeHead(200, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-cache',
+  });
+  res.end(body);
+}
+
+export function longPollTransport({ hub, config }: ServerContext): ServerTransport {
+  const state: LongPollState = { hub, held: new Set(), delivered: 0 };
+  return {
+    name: 'long-poll',
+    routes: {
+      '/long-poll': (req, res) => {
+        try {
+          requireMethod(req, res, 'GET');
+          const query = queryOf(req.url);
+          const subscriptions = parseSubscriptions(query, { cursorRequired: true });
+          const timeoutMs = checkTimeout(query.get('timeout'), config.longPollTimeoutMs);
+          const ready = collectMessages(hub, subscriptions);
+          if (ready.length > 0) {
+            state.delivered += ready.length;
+            writePoll(res, pollBody(subscriptions, ready));
+            return;
+          }
+          new HeldPoll(state, res, subscriptions, timeoutMs);
+        } catch (error) {
+          sendError(res, error);
+        }
+      },
+    },
+    stats: () => ({ connections: state.held.size, subscribers: state.held.size, delivered: state.delivered }),
+    close: () => {
+      for (const poll of [...state.held]) poll.answer();
+    },
+  };
+}

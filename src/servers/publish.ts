@@ -1,0 +1,65 @@
+/**
+ * Publishing: validating a publish request (shared by `POST /publish` and the
+ * WebSocket `publish` op) and the bus that assigns seqs. In one process the
+ * bus is the hub itself; under `--workers` it is the cluster primary, which
+ * numbers every message and forwards it to every worker in order.
+ */
+import { epochNow, type Hub, type PublishInput } from './hub.js';
+import { RequestError } from './errors.js';
+import { checkChannel } from './validate.js';
+
+export interface PublishBus {
+  /** Resolves with the seq assigned to each input, in order. */
+  publish(inputs: PublishInput[]): Promise<number[]>;
+}
+
+export interface PublishRequest {
+  inputs: PublishInput[];
+  /** True when the request named one channel as a string. */
+  single: boolean;
+}
+
+/**
+ * `{"channel":"news","event":"update","data":...,"ts"?}`; `channel` may be a
+ * list to publish the same message to several channels in one call.
+ */
+export function parsePublish(body: unknown): PublishRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new RequestError('publish body must be a JSON object {"channel","event","data"}');
+  }
+  const { channel, event = 'message', data = null, ts } = body as Record<string, unknown>;
+  const channels = Array.isArray(channel) ? channel : [channel];
+  if (channels.length === 0 || channels.length > 1000) {
+    throw new RequestError('channel must be a name or a list of 1-1000 names');
+  }
+  if (typeof event !== 'string' || event.length === 0 || event.length > 128) {
+    throw new RequestError('event must be a string of 1-128 characters');
+  }
+  if (ts !== undefined && (typeof ts !== 'number' || !Number.isFinite(ts) || ts <= 0)) {
+    throw new RequestError('ts must be a positive number of epoch milliseconds');
+  }
+  const stamp = (ts as number | undefined) ?? epochNow();
+  const seen = new Set<string>();
+  const inputs = channels.map((name) => {
+    const checked = checkChannel(name);
+    if (seen.has(checked)) throw new RequestError(`channel ${checked} listed twice`);
+    seen.add(checked);
+    return { channel: checked, event, data, ts: stamp };
+  });
+  return { inputs, single: !Array.isArray(channel) };
+}
+
+export function publishAnswer(request: PublishRequest, seqs: number[]): unknown {
+  if (request.single) return { seq: seqs[0] };
+  const bySeq: Record<string, number> = {};
+  request.inputs.forEach((input, index) => (bySeq[input.channel] = seqs[index]!));
+  return { seqs: bySeq };
+}
+
+export class LocalBus implements PublishBus {
+  constructor(private readonly hub: Hub) {}
+
+  publish(inputs: PublishInput[]): Promise<number[]> {
+    return Promise.resolve(inputs.map((input) => this.hub.publish(input).seq));
+  }
+}

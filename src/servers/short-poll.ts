@@ -1,0 +1,45 @@
+/**
+ * Short polling, `GET /poll?channel=C&cursor=N`: answers at once with the
+ * messages after the cursor. The ETag names the channel heads, so a client
+ * that sends `If-None-Match` gets a bodiless 304 while nothing is new - the
+ * careful client's poll, which changes the byte count.
+ */
+import { queryOf, requireMethod, sendError } from './http-util.js';
+import { collectMessages, etagOf, pollBody } from './poll-body.js';
+import type { ServerContext, ServerTransport } from './transport.js';
+import { parseSubscriptions } from './validate.js';
+
+export function shortPollTransport({ hub }: ServerContext): ServerTransport {
+  let delivered = 0;
+  return {
+    name: 'short-poll',
+    routes: {
+      '/poll': (req, res) => {
+        try {
+          requireMethod(req, res, 'GET');
+          const subscriptions = parseSubscriptions(queryOf(req.url), { cursorRequired: true });
+          const etag = etagOf(hub, subscriptions);
+          if (req.headers['if-none-match'] === etag) {
+            res.writeHead(304, { etag });
+            res.end();
+            return;
+          }
+          const messages = collectMessages(hub, subscriptions);
+          delivered += messages.length;
+          const body = pollBody(subscriptions, messages);
+          res.writeHead(200, {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            'cache-control': 'no-cache',
+            etag,
+          });
+          res.end(body);
+        } catch (error) {
+          sendError(res, error);
+        }
+      },
+    },
+    stats: () => ({ connections: 0, subscribers: 0, delivered }),
+    close: () => {},
+  };
+}

@@ -1,0 +1,214 @@
+/**
+ * Raw WebSocket, `GET /ws`, on the `ws` library. JSON control messages:
+ *   {"op":"subscribe","channel":"C","cursor":N?}  -> {"op":"subscribed","channel":"C","seq":head}
+ *   {"op":"unsubscribe","channel":"C"}             -> {"op":"unsubscribed","channel":"C"}
+ *   {"op":"publish","channel","event","data","id"?} -> {"op":"published","seq":N,"id"?}
+ * Hub messages arrive as the bare envelope. Bad input closes the connection
+ * with the RFC 6455 code that fits: 1003 binary where text is expected, 1007
+ * invalid UTF-8 or JSON, 1008 a bad op, channel or cursor, 1009 too big.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import type { HubMessage, Subscriber } from './hub.js';
+import { CLOSE, RequestError } from './errors.js';
+import { isAuthorized } from './http-util.js';
+import { parsePublish, publishAnswer } from './publish.js';
+import type { ServerContext, ServerTransport } from './transport.js';
+import { checkChannel, checkCursor } from './validate.js';
+
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+const kPeer = Symbol('rtbench.wsPeer');
+
+type PeerSocket = WebSocket & { [kPeer]: WsPeer };
+const peerOf = (ws: WebSocket): WsPeer => (ws as PeerSocket)[kPeer];
+
+interface WsState {
+  context: ServerContext;
+  peers: Set<WsPeer>;
+  subscribers: number;
+  delivered: number;
+}
+
+class WsPeer implements Subscriber {
+  /** channel -> last seq sent to this peer */
+  readonly cursors = new Map<string, number>();
+  awaitingPong = false;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly state: WsState,
+    readonly authorized: boolean,
+  ) {}
+
+  deliver(message: HubMessage): void {
+    const cursor = this.cursors.get(message.channel);
+    if (cursor === undefined || message.seq <= cursor) return;
+    this.cursors.set(message.channel, message.seq);
+    this.state.delivered++;
+    this.ws.send(message.json);
+    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) this.ws.terminate();
+  }
+
+  subscribe(channel: string, cursor: number | undefined): void {
+    const { hub } = this.state.context;
+    if (!this.cursors.has(channel)) {
+      hub.subscribe(channel, this);
+      this.state.subscribers++;
+    }
+    const head = hub.head(channel);
+    this.cursors.set(channel, cursor ?? head);
+    this.reply({ op: 'subscribed', channel, seq: head });
+    if (cursor !== undefined) for (const message of hub.since(channel, cursor)) this.deliver(message);
+  }
+
+  unsubscribe(channel: string): void {
+    if (this.cursors.delete(channel)) {
+      this.state.context.hub.unsubscribe(channel, this);
+      this.state.subscribers--;
+    }
+    this.reply({ op: 'unsubscribed', channel });
+  }
+
+  async publish(request: Record<string, unknown>): Promise<void> {
+    const { context } = this.state;
+    if (!this.authorized && !isAuthorized(`Bearer ${request.token}`, context.config.secret)) {
+      throw new RequestError('publishing needs the server secret', 401, CLOSE.policyViolation);
+    }
+    const parsed = parsePublish(request);
+    const seqs = await context.bus.publish(parsed.inputs);
+    this.reply({ op: 'published', ...(publishAnswer(parsed, seqs) as object), id: request.id });
+  }
+
+  reply(body: unknown): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(body));
+  }
+
+  release(): void {
+    for (const channel of this.cursors.keys()) this.state.context.hub.unsubscribe(channel, this);
+    this.state.subscribers -= this.cursors.size;
+    this.cursors.clear();
+    this.state.peers.delete(this);
+  }
+}
+
+function fail(ws: WebSocket, code: number, reason: string): void {
+  // A close reason may hold at most 123 bytes.
+  ws.close(code, Buffer.from(reason).subarray(0, 123).toString());
+}
+
+function handleControl(peer: WsPeer, text: string, echo: boolean): void {
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    if (!echo) fail(peer.ws, CLOSE.invalidPayload, 'message is not valid JSON');
+    return;
+  }
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+    if (!echo) fail(peer.ws, CLOSE.policyViolation, 'message must be a JSON object with an op');
+    return;
+  }
+  const request = message as Record<string, unknown>;
+  try {
+    switch (request.op) {
+      case 'subscribe':
+        peer.subscribe(
+          checkChannel(request.channel),
+          request.cursor === undefined ? undefined : checkCursor(request.cursor),
+        );
+        return;
+      case 'unsubscribe':
+        peer.unsubscribe(checkChannel(request.channel));
+        return;
+      case 'publish':
+        peer.publish(request).catch((error: unknown) => failWith(peer.ws, error));
+        return;
+      default:
+        if (!echo) throw new RequestError(`unknown op ${JSON.stringify(request.op)}`);
+    }
+  } catch (error) {
+    failWith(peer.ws, error);
+  }
+}
+
+function failWith(ws: WebSocket, error: unknown): void {
+  if (error instanceof RequestError) fail(ws, error.closeCode, error.message);
+  else fail(ws, CLOSE.internalError, 'internal error');
+}
+
+// Listeners live at module level and find their peer through a symbol, so
+// no closure is allocated per connection (it matters at 100,000 sockets).
+function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  const peer = peerOf(this);
+  const echo = peer.state.context.config.echo;
+  if (echo) this.send(data, { binary: isBinary });
+  if (isBinary) {
+    if (!echo) fail(this, CLOSE.unsupportedData, 'binary messages are not supported; send JSON text');
+    return;
+  }
+  handleControl(peer, data.toString(), echo);
+}
+
+function onPong(this: WebSocket): void {
+  peerOf(this).awaitingPong = false;
+}
+
+function onClose(this: WebSocket): void {
+  peerOf(this).release();
+}
+
+function onError(this: WebSocket): void {
+  // ws closes the socket itself (1002, 1007, 1009 ...); the close event releases the peer.
+}
+
+export function websocketTransport(context: ServerContext): ServerTransport {
+  const { config } = context;
+  const state: WsState = { context, peers: new Set(), subscribers: 0, delivered: 0 };
+  const wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    maxPayload: config.maxPayload,
+    perMessageDeflate: false,
+  });
+
+  // One sweep per interval instead of a timer per connection: ping everyone,
+  // then drop whoever has not answered when the ping timeout has passed.
+  let timeoutCheck: NodeJS.Timeout | undefined;
+  const keepAlive = setInterval(() => {
+    for (const peer of state.peers) {
+      peer.awaitingPong = true;
+      peer.ws.ping();
+    }
+    clearTimeout(timeoutCheck);
+    timeoutCheck = setTimeout(() => {
+      for (const peer of state.peers) if (peer.awaitingPong) peer.ws.terminate();
+    }, config.pingTimeoutMs);
+    timeoutCheck.unref();
+  }, config.pingIntervalMs);
+  keepAlive.unref();
+
+  return {
+    name: 'ws',
+    routes: {},
+    upgradePath: '/ws',
+    upgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
+      const authorized = isAuthorized(req.headers.authorization, config.secret);
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const peer = new WsPeer(ws, state, authorized);
+        (ws as PeerSocket)[kPeer] = peer;
+        state.peers.add(peer);
+        ws.on('message', onMessage);
+        ws.on('pong', onPong);
+        ws.on('close', onClose);
+        ws.on('error', onError);
+      });
+    },
+    stats: () => ({ connections: state.peers.size, subscribers: state.subscribers, delivered: state.delivered }),
+    close() {
+      clearInterval(keepAlive);
+      clearTimeout(timeoutCheck);
+      for (const peer of state.peers) peer.ws.close(CLOSE.goingAway, 'server shutting down');
+    },
+  };
+}
