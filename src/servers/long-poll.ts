@@ -14,6 +14,7 @@ import { checkTimeout, parseSubscriptions } from './validate.js';
 interface LongPollState {
   hub: Hub;
   held: Set<HeldPoll>;
+  subscribers: number;
   delivered: number;
 }
 
@@ -31,6 +32,7 @@ class HeldPoll implements Subscriber {
     this.#timer = setTimeout(() => this.answer(), timeoutMs);
     for (const { channel } of subscriptions) state.hub.subscribe(channel, this);
     state.held.add(this);
+    state.subscribers += subscriptions.length;
     res.once('close', () => this.#release());
   }
 
@@ -57,6 +59,7 @@ class HeldPoll implements Subscriber {
     clearTimeout(this.#timer);
     for (const { channel } of this.subscriptions) this.state.hub.unsubscribe(channel, this);
     this.state.held.delete(this);
+    this.state.subscribers -= this.subscriptions.length;
   }
 }
 
@@ -71,7 +74,7 @@ function writePoll(res: ServerResponse, body: string): void {
 }
 
 export function longPollTransport({ hub, config }: ServerContext): ServerTransport {
-  const state: LongPollState = { hub, held: new Set(), delivered: 0 };
+  const state: LongPollState = { hub, held: new Set(), subscribers: 0, delivered: 0 };
   return {
     name: 'long-poll',
     routes: {
@@ -93,7 +96,7 @@ export function longPollTransport({ hub, config }: ServerContext): ServerTranspo
         }
       },
     },
-    stats: () => ({ connections: state.held.size, subscribers: state.held.size, delivered: state.delivered }),
+    stats: () => ({ connections: state.held.size, subscribers: state.subscribers, delivered: state.delivered }),
     close: () => {
       for (const poll of [...state.held]) poll.answer();
     },
