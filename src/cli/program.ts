@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT } from './exit-codes.js';
+import { runCommand } from './run-command.js';
 import { serveCommand } from './serve-command.js';
 
 function notYetBuilt(name: string, description: string, issue: string): Command {
@@ -26,7 +27,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .version('0.1.0')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
-  program.addCommand(notYetBuilt('run', 'drive simulated clients against the server and record bytes and latency', 'the harness issue'));
+  program.addCommand(runCommand(setExit));
   program.addCommand(serveCommand(setExit));
   program.addCommand(notYetBuilt('model', "reproduce the talk's bandwidth table from first principles", 'the model issue'));
   program.addCommand(notYetBuilt('report', 'render a run result as Markdown, HTML or JUnit', 'the reports issue'));

@@ -1,0 +1,169 @@
+/** `rtbench run [scenario]`: drive simulated clients, write the result JSON and a summary. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { availableTransports, TRANSPORTS, type TransportName } from '../clients/registry.js';
+import { HEADER_PROFILES } from '../clients/header-profiles.js';
+import { Orchestrator, type Progress } from '../harness/orchestrator.js';
+import type { RunResult } from '../harness/run-result.js';
+import { BUILTIN_SCENARIOS, loadScenario } from '../scenarios/builtin.js';
+import { parseScenario, ScenarioError } from '../scenarios/schema.js';
+import { EXIT } from './exit-codes.js';
+import { durationOption, integerOption, sizeOption } from './options.js';
+import { formatSummary } from './run-summary.js';
+
+interface RunOptions {
+  transports?: TransportName[];
+  clients?: number;
+  channels?: number;
+  rate?: number;
+  duration?: number;
+  payload?: number;
+  headers?: (typeof HEADER_PROFILES)[number];
+  conditional?: boolean;
+  pollInterval?: number;
+  ramp?: number;
+  workers?: number;
+  target?: string;
+  secret?: string;
+  out: string;
+  quiet?: boolean;
+}
+
+function transportList(value: string): TransportName[] {
+  const names = value.split(',').map((name) => name.trim());
+  for (const name of names) {
+    if (!(TRANSPORTS as readonly string[]).includes(name)) {
+      throw new InvalidArgumentError(`unknown transport "${name}"; use ${TRANSPORTS.join(', ')}.`);
+    }
+  }
+  return names as TransportName[];
+}
+
+function positiveNumber(value: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError('expected a number > 0.');
+  return number;
+}
+
+function targetUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('expected a URL such as http://127.0.0.1:8080.');
+  }
+  if (url.protocol !== 'http:') throw new InvalidArgumentError('only http:// targets are supported.');
+  return url.origin;
+}
+
+export function runCommand(setExit: (code: Promise<number>) => void): Command {
+  return new Command('run')
+    .description('drive simulated clients against the server and record bytes and latency')
+    .argument('[scenario]', `built-in (${BUILTIN_SCENARIOS.join(', ')}) or a scenario .json file`, 'smoke')
+    .option('--transports <list>', `comma-separated: ${TRANSPORTS.join(',')}`, transportList)
+    .option('--clients <n>', 'simulated clients per transport', integerOption(1, 200_000))
+    .option('--channels <n>', 'channels the clients are spread over', integerOption(1, 100_000))
+    .option('--rate <n>', 'updates per second per channel', positiveNumber)
+    .option('--duration <time>', 'steady phase (e.g. 60s)', durationOption(100, 3_600_000))
+    .option('--payload <bytes>', 'bytes of data per update', sizeOption(0, 1_000_000))
+    .addOption(new Option('--headers <profile>', 'polling header profile').choices(HEADER_PROFILES))
+    .option('--conditional', 'short polling sends If-None-Match')
+    .option('--poll-interval <ms>', 'short polling interval per client', durationOption(10, 600_000))
+    .option('--ramp <n>', 'connections opened per second', integerOption(1, 100_000))
+    .option('--workers <n>', 'server processes of the embedded server', integerOption(1, 32))
+    .option('--target <url>', 'a server someone else runs, instead of the embedded one', targetUrl)
+    .option('--secret <token>', 'publish secret of the target server')
+    .option('--out <dir>', 'where the result and reports go', 'reports')
+    .option('--quiet', 'no progress line')
+    .action((scenario: string, options: RunOptions) => setExit(run(scenario, options)));
+}
+
+async function run(name: string, options: RunOptions): Promise<number> {
+  let scenario;
+  try {
+    const base = await loadScenario(name);
+    scenario = parseScenario(
+      {
+        ...base,
+        ...(options.transports && { transports: options.transports }),
+        ...(options.clients !== undefined && { clients: options.clients }),
+        ...(options.channels !== undefined && { channels: options.channels }),
+        ...(options.rate !== undefined && { rate: options.rate }),
+        ...(options.duration !== undefined && { durationMs: options.duration }),
+        ...(options.payload !== undefined && { payloadBytes: options.payload }),
+        ...(options.headers && { headers: options.headers }),
+        ...(options.conditional && { conditional: true }),
+        ...(options.pollInterval !== undefined && { pollIntervalMs: options.pollInterval }),
+        ...(options.ramp !== undefined && { rampPerSec: options.ramp }),
+        ...(options.workers !== undefined && { serverWorkers: options.workers }),
+      },
+      name,
+    );
+  } catch (error) {
+    if (error instanceof ScenarioError) {
+      console.error(`rtbench run: ${error.message}`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+
+  const available = availableTransports();
+  const skipped = scenario.transports.filter((t) => !available.includes(t));
+  for (const transport of skipped) console.error(`rtbench run: skipping ${transport}: its load client is not built yet`);
+  scenario = { ...scenario, transports: scenario.transports.filter((t) => available.includes(t)) };
+  if (scenario.transports.length === 0) {
+    console.error('rtbench run: no transport left to run');
+    return EXIT.usage;
+  }
+
+  const orchestrator = new Orchestrator(scenario, { target: options.target, secret: options.secret });
+  const live = process.stderr.isTTY && !options.quiet;
+  let lastPhase = '';
+  orchestrator.on('progress', (p: Progress) => {
+    const line =
+      `[${p.transport}] ${p.phase.padEnd(8)} ${p.elapsedS.toFixed(0).padStart(4)}s  ` +
+      `open ${p.open}/${p.target}  failed ${p.failed}  updates/s ${p.deliveredPerS}  p99 ${(p.p99Us / 1000).toFixed(1)} ms`;
+    if (live) process.stderr.write(`\r${line.padEnd(100)}`);
+    else if (!options.quiet && p.phase !== lastPhase) console.error(line);
+    lastPhase = p.phase;
+  });
+
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+    console.error('\nrtbench run: interrupted, stopping every process it started');
+    void orchestrator.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let result: RunResult;
+  try {
+    console.error(
+      `rtbench run: scenario ${scenario.name}: ${scenario.transports.join(', ')}; ${scenario.clients} clients each, ` +
+        `${scenario.channels} channels at ${scenario.rate}/s, ${scenario.durationMs / 1000}s steady` +
+        (options.target ? `, target ${options.target}` : `, embedded server with ${scenario.serverWorkers} worker(s)`),
+    );
+    result = await orchestrator.run();
+  } catch (error) {
+    await orchestrator.abort();
+    if (live) process.stderr.write('\n');
+    console.error(`rtbench run: ${interrupted ? 'interrupted' : 'failed'}: ${(error as Error).message}`);
+    return EXIT.error;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (live) process.stderr.write('\n');
+  if (interrupted) return EXIT.error;
+
+  await mkdir(options.out, { recursive: true });
+  const stamp = result.started_at.replace(/[:.]/g, '-');
+  const file = path.join(options.out, `${scenario.name}-${stamp}.json`);
+  const text = `${JSON.stringify(result, null, 2)}\n`;
+  await writeFile(file, text);
+  await writeFile(path.join(options.out, 'latest.json'), text);
+  console.log(formatSummary(result));
+  console.log(`\nResult: ${file} (also ${path.join(options.out, 'latest.json')})`);
+  return EXIT.ok;
+}

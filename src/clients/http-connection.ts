@@ -1,0 +1,57 @@
+/**
+ * One keep-alive HTTP/1.1 connection of a lean client: raw request heads out,
+ * parsed responses in, every byte through the meter. Requests go one at a
+ * time (no pipelining), as a browser's polling loop sends them.
+ */
+import net, { type Socket } from 'node:net';
+import { meterSocket, type ClientEnvironment, type ClientTarget } from './load-client.js';
+import { ResponseParser, type ResponseHead } from './http-response-parser.js';
+
+export interface ConnectionHandlers {
+  onHead(head: ResponseHead, receivedAtMs: number): void;
+  onBody(chunk: Buffer, receivedAtMs: number): void;
+  onEnd(receivedAtMs: number): void;
+  onClose(error: Error | undefined): void;
+}
+
+export class HttpConnection {
+  readonly socket: Socket;
+  #receivedAt = 0;
+  #error: Error | undefined;
+
+  constructor(env: ClientEnvironment, target: ClientTarget, handlers: ConnectionHandlers) {
+    this.socket = meterSocket(env, net.connect(target.port, target.host));
+    const parser = new ResponseParser({
+      onHead: (head) => handlers.onHead(head, this.#receivedAt),
+      onBody: (chunk) => handlers.onBody(chunk, this.#receivedAt),
+      onEnd: () => handlers.onEnd(this.#receivedAt),
+    });
+    this.socket.on('data', (data: Buffer) => {
+      this.#receivedAt = performance.timeOrigin + performance.now();
+      try {
+        parser.push(data);
+      } catch (error) {
+        this.#error = error as Error;
+        this.socket.destroy();
+      }
+    });
+    this.socket.on('error', (error) => (this.#error = error));
+    this.socket.on('close', () => handlers.onClose(this.#error));
+  }
+
+  connected(): Promise<void> {
+    if (!this.socket.connecting) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.socket.once('connect', resolve);
+      this.socket.once('error', reject);
+    });
+  }
+
+  send(head: string): void {
+    this.socket.write(head);
+  }
+
+  close(): void {
+    this.socket.end();
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The client-side role: one simulated user of one transport. A load client
+ * opens its connection(s), subscribes to one channel, hands every received
+ * update to the process's DeliveryRecorder and attaches every socket it opens
+ * to the process's ByteMeter. It knows nothing else about metrics.
+ *
+ * The clients are written on raw sockets rather than undici or the `ws`
+ * client on purpose: the request head must be exactly the chosen header
+ * profile (undici adds its own headers), and about 15,000 of them share one
+ * process, so per-connection memory and per-message work are what limits the
+ * fleet (bench/client-footprint.ts measures it).
+ */
+import type { Socket } from 'node:net';
+import type { ByteMeter } from '../metrics/byte-meter.js';
+import type { DeliveryRecorder } from '../metrics/delivery-recorder.js';
+import { SeqTracker } from '../metrics/seq-tracker.js';
+import type { HeaderProfileName } from './header-profiles.js';
+
+export interface ClientTarget {
+  host: string;
+  port: number;
+}
+
+export interface ClientSettings {
+  /** Header profile of HTTP requests (polling, SSE, handshakes). */
+  headers: HeaderProfileName;
+  /** Short polling: send If-None-Match with the last ETag. */
+  conditional: boolean;
+  /** Short polling: one poll per client every this many ms. */
+  pollIntervalMs: number;
+  /** Long polling: the hold time asked for. */
+  longPollTimeoutMs: number;
+  /** Fallback: stay on HTTP long-polling instead of upgrading. */
+  pollingOnly: boolean;
+  /** Reconnect (and resume from the cursor) after an unexpected close. */
+  reconnect: boolean;
+}
+
+export interface ClientEnvironment {
+  meter: ByteMeter;
+  deliveries: DeliveryRecorder;
+  settings: ClientSettings;
+  /** Counted once per unexpected close that was followed by a reconnect. */
+  onReconnect(): void;
+}
+
+export type ClientState = 'idle' | 'connecting' | 'open' | 'failed' | 'closed';
+
+export abstract class LoadClient {
+  state: ClientState = 'idle';
+  readonly tracker: SeqTracker;
+  lastError: Error | undefined;
+
+  constructor(
+    readonly env: ClientEnvironment,
+    readonly target: ClientTarget,
+    readonly channel: string,
+    cursor = 0,
+  ) {
+    this.tracker = new SeqTracker(cursor);
+  }
+
+  /** Connects and subscribes; resolves once updates can arrive. */
+  abstract open(): Promise<void>;
+
+  /** Ends every connection of this client; no reconnect follows. */
+  abstract close(): void;
+
+  get hostHeader(): string {
+    return `${this.target.host}:${this.target.port}`;
+  }
+
+  /** Parses one envelope (JSON text) and records it. */
+  protected receiveEnvelope(json: string, payloadBytes: number, receivedAtMs: number): void {
+    const envelope = JSON.parse(json) as { seq: number; ts: number; channel: string };
+    this.env.deliveries.record(this.tracker, envelope, payloadBytes, receivedAtMs);
+  }
+
+  protected fail(error: Error): void {
+    this.lastError = error;
+    this.state = 'failed';
+  }
+}
+
+export function meterSocket(env: ClientEnvironment, socket: Socket): Socket {
+  env.meter.attach(socket);
+  socket.setNoDelay(true);
+  return socket;
+}
+
+export function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}

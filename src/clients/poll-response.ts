@@ -1,0 +1,10 @@
+/** Reading the polling body `{"cursor":M,"messages":[...]}` for the lean clients. */
+export interface PollBody {
+  cursor: number;
+  messages: { seq: number; ts: number; channel: string }[];
+}
+
+/** Each envelope with its payload size: its JSON text as the server sent it. */
+export function* envelopesOf(body: PollBody): Generator<[PollBody['messages'][number], number]> {
+  for (const message of body.messages) yield [message, Buffer.byteLength(JSON.stringify(message))];
+}

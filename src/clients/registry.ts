@@ -1,0 +1,33 @@
+/** Load clients by transport name: a new transport is one file and one line here. */
+import type { ClientEnvironment, ClientTarget, LoadClient } from './load-client.js';
+import { LongPollClient } from './long-poll-client.js';
+import { ShortPollClient } from './short-poll-client.js';
+import { SseClient } from './sse-client.js';
+import { WsClient } from './ws-client.js';
+
+export const TRANSPORTS = ['short-poll', 'long-poll', 'sse', 'fallback', 'ws'] as const;
+export type TransportName = (typeof TRANSPORTS)[number];
+
+type ClientClass = new (env: ClientEnvironment, target: ClientTarget, channel: string, cursor?: number) => LoadClient;
+
+const CLIENTS: Partial<Record<TransportName, ClientClass>> = {
+  'short-poll': ShortPollClient,
+  'long-poll': LongPollClient,
+  sse: SseClient,
+  ws: WsClient,
+};
+
+export function availableTransports(): TransportName[] {
+  return TRANSPORTS.filter((name) => CLIENTS[name] !== undefined);
+}
+
+export function createClient(
+  transport: TransportName,
+  env: ClientEnvironment,
+  target: ClientTarget,
+  channel: string,
+): LoadClient {
+  const Client = CLIENTS[transport];
+  if (!Client) throw new Error(`no load client for transport ${transport} yet`);
+  return new Client(env, target, channel);
+}

@@ -1,0 +1,77 @@
+/**
+ * Server-Sent Events over one streamed response. Events are split on the
+ * blank line; `data:` lines carry the envelope, comments (heartbeats) and
+ * `id:` lines are only bytes on the wire. A reconnect resumes with the cursor.
+ */
+import { requestHead } from './header-profiles.js';
+import { HttpConnection } from './http-connection.js';
+import { LoadClient } from './load-client.js';
+
+export class SseClient extends LoadClient {
+  #connection: HttpConnection | undefined;
+  #closing = false;
+  #pending = '';
+
+  open(): Promise<void> {
+    this.state = 'connecting';
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const settle = (error?: Error) => {
+        if (settled) return;
+        settled = true;
+        if (error) {
+          this.fail(error);
+          reject(error);
+        } else {
+          this.state = 'open';
+          resolve();
+        }
+      };
+      this.#pending = '';
+      this.#connection = new HttpConnection(this.env, this.target, {
+        onHead: (head) => {
+          if (head.status === 200) settle();
+          else settle(new Error(`SSE answered ${head.status}`));
+        },
+        onBody: (chunk, receivedAt) => this.#onText(chunk.toString(), receivedAt),
+        onEnd: () => this.#connection?.close(),
+        onClose: (error) => {
+          settle(error ?? new Error('connection closed before the stream opened'));
+          this.#onClose();
+        },
+      });
+      const path = `/sse?channel=${this.channel}&cursor=${this.tracker.last}`;
+      this.#connection.send(requestHead(path, this.hostHeader, this.env.settings.headers, 'Accept: text/event-stream\r\n'));
+    });
+  }
+
+  close(): void {
+    this.#closing = true;
+    this.#connection?.socket.destroy();
+    this.state = 'closed';
+  }
+
+  #onText(text: string, receivedAt: number): void {
+    this.#pending += text;
+    let end: number;
+    while ((end = this.#pending.indexOf('\n\n')) !== -1) {
+      const event = this.#pending.slice(0, end);
+      this.#pending = this.#pending.slice(end + 2);
+      let data = '';
+      for (const line of event.split('\n')) {
+        if (line.startsWith('data:')) data += (data ? '\n' : '') + line.slice(line[5] === ' ' ? 6 : 5);
+      }
+      if (data) this.receiveEnvelope(data, Buffer.byteLength(data), receivedAt);
+    }
+  }
+
+  #onClose(): void {
+    if (this.#closing || this.state !== 'open') return;
+    if (!this.env.settings.reconnect) {
+      this.state = 'failed';
+      return;
+    }
+    this.env.onReconnect();
+    this.open().catch(() => {});
+  }
+}

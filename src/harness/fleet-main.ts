@@ -1,0 +1,47 @@
+/** Entry point of a client-fleet child process; see fleet.ts and fleet-protocol.ts. */
+import { summarize } from '../metrics/latency.js';
+import { Fleet } from './fleet.js';
+import type { FromFleet, ToFleet } from './fleet-protocol.js';
+
+let fleet: Fleet | undefined;
+const send = (message: FromFleet) => process.send?.(message);
+
+const ticker = setInterval(() => {
+  if (!fleet) return;
+  const p99 = summarize(fleet.deliveries.latency.histogram).p99;
+  send({ type: 'tick', counters: fleet.counters(), p99 });
+}, 1000);
+
+process.on('message', (message: ToFleet) => {
+  switch (message.type) {
+    case 'start':
+      fleet = new Fleet(message.plan);
+      fleet.ramp().then(
+        () => send({ type: 'ramped', counters: fleet!.counters() }),
+        (error: Error) => send({ type: 'error', message: error.message }),
+      );
+      return;
+    case 'mark':
+      if (fleet) send({ type: 'mark', id: message.id, counters: fleet.counters() });
+      return;
+    case 'finish':
+      clearInterval(ticker);
+      if (!fleet) {
+        process.exit(0);
+      }
+      fleet.finish(message.heads).then(
+        (result) => {
+          send({ type: 'final', result });
+          process.disconnect();
+        },
+        (error: Error) => {
+          send({ type: 'error', message: error.message });
+          process.disconnect();
+        },
+      );
+      return;
+  }
+});
+
+// The orchestrator going away ends the fleet: no load outlives its run.
+process.on('disconnect', () => process.exit(0));

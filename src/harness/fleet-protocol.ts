@@ -1,0 +1,50 @@
+/** Messages between the orchestrator and a client-fleet process. */
+import type { ClientSettings, ClientTarget } from '../clients/load-client.js';
+import type { TransportName } from '../clients/registry.js';
+
+export interface FleetPlan {
+  transport: TransportName;
+  /** Global index of this fleet's first client: client i subscribes to channels[i % channels.length]. */
+  firstIndex: number;
+  count: number;
+  channels: string[];
+  targets: ClientTarget[];
+  /** Connections this process opens per second. */
+  rampPerSec: number;
+  settings: ClientSettings;
+}
+
+export interface FleetCounters {
+  attempted: number;
+  open: number;
+  failed: number;
+  reconnects: number;
+  delivered: number;
+  payload: number;
+  polls: number;
+  down: number;
+  up: number;
+}
+
+export interface FleetFinal extends FleetCounters {
+  expected: number;
+  lost: number;
+  duplicated: number;
+  reordered: number;
+  histogram: string;
+  cpuS: number;
+  rssPeakMb: number;
+  errors: string[];
+}
+
+export type ToFleet =
+  | { type: 'start'; plan: FleetPlan }
+  | { type: 'mark'; id: number }
+  | { type: 'finish'; heads: Record<string, number> };
+
+export type FromFleet =
+  | { type: 'ramped'; counters: FleetCounters }
+  | { type: 'tick'; counters: FleetCounters; p99: number }
+  | { type: 'mark'; id: number; counters: FleetCounters }
+  | { type: 'final'; result: FleetFinal }
+  | { type: 'error'; message: string };

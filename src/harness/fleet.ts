@@ -1,0 +1,116 @@
+/**
+ * A client fleet: the simulated users of one transport inside one process
+ * (at most ~15,000 connections, the per-process file limit being 20,000).
+ * It opens them at the planned ramp rate, spreads them over the loopback
+ * destinations, and reports counters; the orchestrator drives it over IPC.
+ */
+import { createClient } from '../clients/registry.js';
+import type { ClientEnvironment, LoadClient } from '../clients/load-client.js';
+import { ShortPollClient } from '../clients/short-poll-client.js';
+import { ByteMeter } from '../metrics/byte-meter.js';
+import { DeliveryRecorder } from '../metrics/delivery-recorder.js';
+import type { FleetCounters, FleetFinal, FleetPlan } from './fleet-protocol.js';
+
+export class Fleet {
+  readonly meter = new ByteMeter();
+  readonly deliveries = new DeliveryRecorder();
+  readonly clients: LoadClient[] = [];
+  readonly errors = new Map<string, number>();
+  #reconnects = 0;
+  #attempted = 0;
+  #stopped = false;
+  readonly #env: ClientEnvironment;
+
+  constructor(readonly plan: FleetPlan) {
+    this.#env = {
+      meter: this.meter,
+      deliveries: this.deliveries,
+      settings: plan.settings,
+      onReconnect: () => this.#reconnects++,
+    };
+  }
+
+  /** Opens every client at the ramp rate; resolves when each has opened or failed. */
+  async ramp(): Promise<void> {
+    const { plan } = this;
+    const opening: Promise<void>[] = [];
+    const started = performance.now();
+    for (let i = 0; i < plan.count && !this.#stopped; i++) {
+      const index = plan.firstIndex + i;
+      const target = plan.targets[index % plan.targets.length]!;
+      const channel = plan.channels[index % plan.channels.length]!;
+      const client = createClient(plan.transport, this.#env, target, channel);
+      this.clients.push(client);
+      this.#attempted++;
+      opening.push(
+        client.open().catch((error: Error) => {
+          const key = error.message.slice(0, 120);
+          this.errors.set(key, (this.errors.get(key) ?? 0) + 1);
+        }),
+      );
+      // Pace the opens: client i goes out at i / rate seconds.
+      const due = started + ((i + 1) * 1000) / plan.rampPerSec;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    await Promise.all(opening);
+  }
+
+  counters(): FleetCounters {
+    let open = 0;
+    let failed = 0;
+    let polls = 0;
+    for (const client of this.clients) {
+      if (client.state === 'open') open++;
+      else if (client.state === 'failed') failed++;
+      if (client instanceof ShortPollClient) polls += client.polls;
+    }
+    const bytes = this.meter.snapshot();
+    return {
+      attempted: this.#attempted,
+      open,
+      failed,
+      reconnects: this.#reconnects,
+      delivered: this.deliveries.delivered,
+      payload: this.deliveries.payloadBytes,
+      polls,
+      down: bytes.down,
+      up: bytes.up,
+    };
+  }
+
+  /** Closes every client, waits for the sockets to go, and settles the books. */
+  async finish(heads: Record<string, number>): Promise<FleetFinal> {
+    this.#stopped = true;
+    let expected = 0;
+    let lost = 0;
+    let duplicated = 0;
+    let reordered = 0;
+    for (const client of this.clients) {
+      const head = heads[client.channel] ?? 0;
+      expected += client.tracker.expected(head);
+      lost += client.tracker.lost(head);
+      duplicated += client.tracker.duplicated;
+      reordered += client.tracker.reordered;
+    }
+    const counters = this.counters();
+    for (const client of this.clients) client.close();
+    const deadline = Date.now() + 10_000;
+    while (this.meter.openSockets > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    const bytes = this.meter.snapshot();
+    const usage = process.cpuUsage();
+    return {
+      ...counters,
+      down: bytes.down,
+      up: bytes.up,
+      expected,
+      lost,
+      duplicated,
+      reordered,
+      histogram: this.deliveries.latency.encode(),
+      cpuS: (usage.user + usage.system) / 1e6,
+      rssPeakMb: process.resourceUsage().maxRSS / 1024,
+      errors: [...this.errors].map(([message, count]) => `${count} x ${message}`),
+    };
+  }
+}

@@ -1,0 +1,408 @@
+/**
+ * Runs a scenario: for each transport, a fresh server (or the --target), a
+ * fleet of client processes ramped to the planned count, a steady phase under
+ * the open-model publisher, a drain, and a teardown that stops everything it
+ * started - also on error or Ctrl-C (abort()). Emits `progress` events; the
+ * CLI only listens.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { EventEmitter, once } from 'node:events';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { ClientTarget } from '../clients/load-client.js';
+import type { TransportName } from '../clients/registry.js';
+import { mergeEncoded, summarize } from '../metrics/latency.js';
+import type { Scenario } from '../scenarios/schema.js';
+import type { FleetCounters, FleetFinal, FleetPlan, FromFleet, ToFleet } from './fleet-protocol.js';
+import { ProcessTreeSampler } from './process-stats.js';
+import { Publisher } from './publisher.js';
+import { RUN_SCHEMA, type RunResult, type TimelinePoint, type TransportResult } from './run-result.js';
+import { startServerProcess, type ServerProcess } from './server-process.js';
+
+const FLEET_ENTRY = fileURLToPath(new URL('./fleet-main.js', import.meta.url));
+
+export interface RunOptions {
+  /** A server someone else runs (http://host:port); otherwise one is started per transport. */
+  target?: string;
+  secret?: string;
+}
+
+export interface Progress {
+  transport: string;
+  phase: 'server' | 'ramp' | 'steady' | 'drain' | 'teardown';
+  elapsedS: number;
+  open: number;
+  target: number;
+  failed: number;
+  deliveredPerS: number;
+  p99Us: number;
+}
+
+class FleetProcess {
+  readonly child: ChildProcess;
+  counters: FleetCounters | undefined;
+  p99 = 0;
+  #waiters = new Map<string, (message: FromFleet) => void>();
+  error: string | undefined;
+
+  constructor() {
+    // Each fleet needs a few hundred MB of heap at 15,000 connections.
+    this.child = fork(FLEET_ENTRY, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=2048'] });
+    this.child.on('message', (message: FromFleet) => {
+      if (message.type === 'tick') {
+        this.counters = message.counters;
+        this.p99 = message.p99;
+      }
+      if (message.type === 'error') this.error = message.message;
+      const key = message.type === 'mark' ? `mark:${message.id}` : message.type;
+      const waiter = this.#waiters.get(key) ?? (message.type === 'error' ? [...this.#waiters.values()][0] : undefined);
+      if (waiter) {
+        this.#waiters.delete(key);
+        waiter(message);
+      }
+    });
+  }
+
+  send(message: ToFleet): void {
+    if (this.child.connected) this.child.send(message);
+  }
+
+  next(key: string, timeoutMs: number): Promise<FromFleet> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`client process ${this.child.pid}: no ${key} within ${timeoutMs} ms`)), timeoutMs);
+      const exit = () => reject(new Error(`client process ${this.child.pid} exited before ${key}${this.error ? `: ${this.error}` : ''}`));
+      this.child.once('exit', exit);
+      this.#waiters.set(key, (message) => {
+        clearTimeout(timer);
+        this.child.off('exit', exit);
+        if (message.type === 'error') reject(new Error(`client process ${this.child.pid}: ${message.message}`));
+        else resolve(message);
+      });
+    });
+  }
+
+  async kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = once(this.child, 'exit');
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+export class Orchestrator extends EventEmitter {
+  #fleets: FleetProcess[] = [];
+  #server: ServerProcess | undefined;
+  #publisher: Publisher | undefined;
+  #aborted = false;
+
+  constructor(
+    readonly scenario: Scenario,
+    readonly options: RunOptions = {},
+  ) {
+    super();
+  }
+
+  async run(): Promise<RunResult> {
+    const started = new Date();
+    const timeline: TimelinePoint[] = [];
+    const transports: Record<string, TransportResult> = {};
+    for (const transport of this.scenario.transports) {
+      if (this.#aborted) break;
+      transports[transport] = await this.runTransport(transport, this.scenario.clients, timeline);
+    }
+    return {
+      schema: RUN_SCHEMA,
+      scenario: this.scenario.name,
+      started_at: started.toISOString(),
+      duration_s: round((Date.now() - started.getTime()) / 1000, 1),
+      machine: machineInfo(),
+      config: { ...this.scenario },
+      target: this.options.target ?? 'embedded',
+      transports,
+      timeline,
+      gates: [],
+    };
+  }
+
+  /** Stops every process this run started; safe to call at any time. */
+  async abort(): Promise<void> {
+    this.#aborted = true;
+    await this.#publisher?.stop().catch(() => {});
+    await Promise.all(this.#fleets.map((fleet) => fleet.kill()));
+    await this.#server?.stop();
+  }
+
+  async runTransport(transport: TransportName, clients: number, timeline: TimelinePoint[]): Promise<TransportResult> {
+    const s = this.scenario;
+    const t0 = performance.now();
+    const elapsed = () => (performance.now() - t0) / 1000;
+    const progress = (phase: Progress['phase']) => this.#progress(transport, phase, elapsed(), clients);
+    progress('server');
+
+    let baseUrl: string;
+    let hosts: string[];
+    let sampler: ProcessTreeSampler | undefined;
+    if (this.options.target) {
+      const url = new URL(this.options.target);
+      baseUrl = url.origin;
+      hosts = [url.hostname];
+    } else {
+      this.#server = await startServerProcess([
+        '--host', '0.0.0.0',
+        '--workers', String(s.serverWorkers),
+        '--long-poll-timeout', String(s.longPollTimeoutMs),
+        '--history', String(Math.max(1000, Math.ceil(s.rate * 60))),
+      ]);
+      baseUrl = `http://127.0.0.1:${this.#server.port}`;
+      hosts = Array.from({ length: s.loopbackAddresses }, (_, i) => `127.0.0.${i + 1}`);
+      sampler = new ProcessTreeSampler(this.#server.pid);
+      sampler.start();
+    }
+    const port = Number(new URL(baseUrl).port || 80);
+    const targets: ClientTarget[] = hosts.map((host) => ({ host, port }));
+    const channels = Array.from({ length: s.channels }, (_, i) => `ch${i}`);
+
+    try {
+      // Ramp: spread the clients over processes of at most clientsPerProcess.
+      const processCount = Math.ceil(clients / s.clientsPerProcess);
+      this.#fleets = Array.from({ length: processCount }, () => new FleetProcess());
+      let firstIndex = 0;
+      const ramped = this.#fleets.map((fleet, i) => {
+        const count = Math.floor(clients / processCount) + (i < clients % processCount ? 1 : 0);
+        const plan: FleetPlan = {
+          transport,
+          firstIndex,
+          count,
+          channels,
+          targets,
+          rampPerSec: Math.max(1, s.rampPerSec / processCount),
+          settings: {
+            headers: s.headers,
+            conditional: s.conditional,
+            pollIntervalMs: s.pollIntervalMs,
+            longPollTimeoutMs: s.longPollTimeoutMs,
+            pollingOnly: false,
+            reconnect: true,
+          },
+        };
+        firstIndex += count;
+        fleet.send({ type: 'start', plan });
+        return fleet.next('ramped', (count / plan.rampPerSec) * 1000 * 3 + 60_000);
+      });
+      const rampTicker = setInterval(() => progress('ramp'), 1000);
+      try {
+        await Promise.all(ramped);
+      } finally {
+        clearInterval(rampTicker);
+      }
+      const rampS = elapsed();
+      // Let the last subscriptions reach the server before the first update is due.
+      await sleep(500);
+
+      const before = await this.#mark(1);
+      const publisher = new Publisher({
+        baseUrl,
+        channels,
+        rate: s.rate,
+        payloadBytes: s.payloadBytes,
+        secret: this.options.secret,
+      });
+      this.#publisher = publisher;
+      const steadyStart = performance.now();
+      let phase: Progress['phase'] = 'steady';
+      publisher.start();
+      let lastDelivered = before.delivered;
+      const ticker = setInterval(() => {
+        const now = this.#sum();
+        const deliveredPerS = now.delivered - lastDelivered;
+        lastDelivered = now.delivered;
+        timeline.push({ t_s: round(elapsed(), 1), transport, open: now.open, delivered_per_s: deliveredPerS });
+        this.#progress(transport, phase, elapsed(), clients, deliveredPerS);
+      }, 1000);
+      await sleep(s.durationMs);
+      await publisher.stop();
+      const steadyS = (performance.now() - steadyStart) / 1000;
+      phase = 'drain';
+      progress('drain');
+      await sleep(s.drainMs);
+      clearInterval(ticker);
+      const after = await this.#mark(2);
+
+      progress('teardown');
+      const teardownStart = performance.now();
+      const server = sampler?.stop();
+      const finals = await Promise.all(
+        this.#fleets.map(async (fleet) => {
+          fleet.send({ type: 'finish', heads: publisher.heads });
+          const message = await fleet.next('final', 60_000);
+          return (message as Extract<FromFleet, { type: 'final' }>).result;
+        }),
+      );
+      await Promise.all(this.#fleets.map((fleet) => once(fleet.child, 'exit').catch(() => {})));
+      await this.#server?.stop();
+      this.#server = undefined;
+      const teardownS = (performance.now() - teardownStart) / 1000;
+
+      return buildTransportResult({
+        scenario: s,
+        clients,
+        finals,
+        before,
+        after,
+        publisher,
+        steadyS,
+        phases: { ramp: rampS, steady: steadyS, drain: s.drainMs / 1000, teardown: teardownS },
+        server: server ? { ...server, workers: s.serverWorkers } : { cpuS: 0, rssPeakMb: 0, workers: 0 },
+        transport,
+      });
+    } finally {
+      await Promise.all(this.#fleets.map((fleet) => fleet.kill()));
+      this.#fleets = [];
+      sampler?.stop();
+      await this.#server?.stop();
+      this.#server = undefined;
+      this.#publisher = undefined;
+    }
+  }
+
+  #sum(): FleetCounters {
+    return sumCounters(this.#fleets.flatMap((fleet) => (fleet.counters ? [fleet.counters] : [])));
+  }
+
+  async #mark(id: number): Promise<FleetCounters> {
+    const marks = await Promise.all(
+      this.#fleets.map(async (fleet) => {
+        fleet.send({ type: 'mark', id });
+        const message = (await fleet.next(`mark:${id}`, 30_000)) as Extract<FromFleet, { type: 'mark' }>;
+        fleet.counters = message.counters;
+        return message.counters;
+      }),
+    );
+    return sumCounters(marks);
+  }
+
+  #progress(transport: string, phase: Progress['phase'], elapsedS: number, target: number, deliveredPerS = 0): void {
+    const sum = this.#sum();
+    const event: Progress = {
+      transport,
+      phase,
+      elapsedS,
+      open: sum.open,
+      target,
+      failed: sum.failed,
+      deliveredPerS,
+      p99Us: Math.max(0, ...this.#fleets.map((fleet) => fleet.p99)),
+    };
+    this.emit('progress', event);
+  }
+}
+
+function sumCounters(list: FleetCounters[]): FleetCounters {
+  const total: FleetCounters = { attempted: 0, open: 0, failed: 0, reconnects: 0, delivered: 0, payload: 0, polls: 0, down: 0, up: 0 };
+  for (const counters of list) {
+    for (const key of Object.keys(total) as (keyof FleetCounters)[]) total[key] += counters[key];
+  }
+  return total;
+}
+
+interface BuildInput {
+  scenario: Scenario;
+  transport: TransportName;
+  clients: number;
+  finals: FleetFinal[];
+  before: FleetCounters;
+  after: FleetCounters;
+  publisher: Publisher;
+  steadyS: number;
+  phases: TransportResult['phases_s'];
+  server: { cpuS: number; rssPeakMb: number; workers: number };
+}
+
+function buildTransportResult(input: BuildInput): TransportResult {
+  const { scenario: s, finals, before, after, publisher, steadyS, transport } = input;
+  const sum = (pick: (f: FleetFinal) => number) => finals.reduce((total, f) => total + pick(f), 0);
+  const latency = summarize(mergeEncoded(finals.map((f) => f.histogram)));
+  const steady = {
+    down: after.down - before.down,
+    up: after.up - before.up,
+    delivered: after.delivered - before.delivered,
+    payload: after.payload - before.payload,
+  };
+  const perUpdate = steady.delivered > 0 ? (steady.down + steady.up) / steady.delivered : 0;
+  const meanPayload = steady.delivered > 0 ? steady.payload / steady.delivered : 0;
+  const open = sum((f) => f.open);
+  const intended = open * s.rate * (s.channels > 0 ? 1 : 0);
+  const achieved = steadyS > 0 ? steady.delivered / steadyS : 0;
+  const publishIntended = s.channels * s.rate;
+  const publishAchieved = steadyS > 0 ? publisher.accepted / steadyS : 0;
+  const rate: TransportResult['rate'] = {
+    intended: round(intended, 1),
+    achieved: round(achieved, 1),
+    publish_intended: round(publishIntended, 2),
+    publish_achieved: round(publishAchieved, 2),
+    saturated: false,
+  };
+  if (transport === 'short-poll') {
+    rate.polls_intended = round(open * (1000 / s.pollIntervalMs), 1);
+    rate.polls_achieved = round((after.polls - before.polls) / (steadyS + s.drainMs / 1000), 1);
+  }
+  // Saturated: the machine could not keep the schedule (5% slack for the
+  // updates still in flight at the end of the steady phase).
+  rate.saturated =
+    rate.achieved < rate.intended * 0.95 ||
+    rate.publish_achieved < rate.publish_intended * 0.95 ||
+    (rate.polls_intended !== undefined && rate.polls_achieved! < rate.polls_intended * 0.95);
+  const errors = [...finals.flatMap((f) => f.errors), ...publisher.errors];
+  return {
+    clients: { target: input.clients, open, failed: sum((f) => f.failed), reconnects: sum((f) => f.reconnects), processes: finals.length },
+    updates: {
+      published: publisher.accepted,
+      expected: sum((f) => f.expected),
+      delivered: sum((f) => f.delivered),
+      lost: sum((f) => f.lost),
+      duplicated: sum((f) => f.duplicated),
+      reordered: sum((f) => f.reordered),
+    },
+    bytes: {
+      down: sum((f) => f.down),
+      up: sum((f) => f.up),
+      payload: sum((f) => f.payload),
+      per_update: round(perUpdate, 2),
+      overhead_per_update: round(perUpdate - meanPayload, 2),
+      steady,
+    },
+    latency_us: { ...latency, method: 'publish-ts' },
+    rate,
+    processes: {
+      server: { cpu_s: input.server.cpuS, rss_peak_mb: input.server.rssPeakMb, workers: input.server.workers },
+      clients: { cpu_s: round(sum((f) => f.cpuS), 2), rss_peak_mb: round(sum((f) => f.rssPeakMb), 1) },
+    },
+    phases_s: {
+      ramp: round(input.phases.ramp, 2),
+      steady: round(input.phases.steady, 2),
+      drain: round(input.phases.drain, 2),
+      teardown: round(input.phases.teardown, 2),
+    },
+    errors,
+  };
+}
+
+function machineInfo(): RunResult['machine'] {
+  return {
+    cpus: os.cpus().length,
+    cpu_model: os.cpus()[0]?.model ?? 'unknown',
+    memory_gb: round(os.totalmem() / 1024 ** 3, 1),
+    node: process.version,
+    platform: process.platform,
+    release: os.release(),
+  };
+}
+
+function round(value: number, digits: number): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

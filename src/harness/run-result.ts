@@ -1,0 +1,55 @@
+/**
+ * The run result as `rtbench run` writes it (schema `rtbench.run/1`, see
+ * DESIGN.md and docs/run-schema.md). Reports, gates and CI read only this.
+ */
+export const RUN_SCHEMA = 'rtbench.run/1';
+
+export interface TransportResult {
+  clients: { target: number; open: number; failed: number; reconnects: number; processes: number };
+  updates: { published: number; expected: number; delivered: number; lost: number; duplicated: number; reordered: number };
+  bytes: {
+    down: number;
+    up: number;
+    payload: number;
+    per_update: number;
+    overhead_per_update: number;
+    steady: { down: number; up: number; delivered: number; payload: number };
+  };
+  latency_us: { p50: number; p90: number; p99: number; p999: number; max: number; mean: number; count: number; method: 'publish-ts' };
+  rate: {
+    /** Updates per second the clients should receive (clients x rate). */
+    intended: number;
+    achieved: number;
+    publish_intended: number;
+    publish_achieved: number;
+    polls_intended?: number;
+    polls_achieved?: number;
+    saturated: boolean;
+  };
+  processes: {
+    server: { cpu_s: number; rss_peak_mb: number; workers: number };
+    clients: { cpu_s: number; rss_peak_mb: number };
+  };
+  phases_s: { ramp: number; steady: number; drain: number; teardown: number };
+  errors: string[];
+}
+
+export interface TimelinePoint {
+  t_s: number;
+  transport: string;
+  open: number;
+  delivered_per_s: number;
+}
+
+export interface RunResult {
+  schema: typeof RUN_SCHEMA;
+  scenario: string;
+  started_at: string;
+  duration_s: number;
+  machine: { cpus: number; cpu_model: string; memory_gb: number; node: string; platform: string; release: string };
+  config: Record<string, unknown>;
+  target: string;
+  transports: Record<string, TransportResult>;
+  timeline: TimelinePoint[];
+  gates: { expr: string; value: number; limit?: number; pass: boolean }[];
+}
