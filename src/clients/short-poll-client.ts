@@ -19,7 +19,8 @@ export class ShortPollClient extends LoadClient {
   #body: Buffer[] = [];
   #status = 0;
   #firstAnswer: ((error?: Error) => void) | undefined;
-  /** Polls answered (200 or 304). */
+  /** Polls sent, and polls answered (200 or 304). */
+  requests = 0;
   polls = 0;
 
   open(): Promise<void> {
@@ -66,6 +67,7 @@ export class ShortPollClient extends LoadClient {
   #poll(): void {
     if (this.#closing) return;
     this.#inFlight = true;
+    this.requests++;
     const extra = this.env.settings.conditional && this.#etag ? `If-None-Match: ${this.#etag}\r\n` : '';
     const path = `/poll?channel=${this.channel}&cursor=${this.tracker.last}`;
     this.#connection!.send(requestHead(path, this.hostHeader, this.env.settings.headers, extra));
