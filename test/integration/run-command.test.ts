@@ -1,0 +1,63 @@
+/**
+ * `rtbench run` end to end on a small, deterministic load: every process it
+ * starts is gone afterwards, nothing is lost, and the byte figures in the
+ * result hold together.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { RunResult } from '../../src/harness/run-result.js';
+import { CLI } from '../helpers/server.js';
+
+function rtbench(args: string[], timeout = 120_000) {
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout });
+}
+
+function descendantsOf(pid: number): number[] {
+  const out = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).stdout;
+  return out.split('\n').filter(Boolean).map(Number);
+}
+
+describe('rtbench run', () => {
+  it('runs every built transport and writes a consistent result', () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'rtbench-run-'));
+    const result = rtbench(['run', 'smoke', '--clients', '40', '--duration', '2s', '--channels', '4', '--rate', '4', '--out', out, '--quiet']);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^transport +clients +delivered/m);
+    expect(result.stdout).toContain(`Result: ${out}`);
+    const run = JSON.parse(readFileSync(path.join(out, 'latest.json'), 'utf8')) as RunResult;
+    expect(run.schema).toBe('rtbench.run/1');
+    expect(run.scenario).toBe('smoke');
+    expect(Object.keys(run.transports).length).toBeGreaterThanOrEqual(4);
+    for (const [name, t] of Object.entries(run.transports)) {
+      expect(t.clients, name).toMatchObject({ target: 40, open: 40, failed: 0 });
+      expect(t.updates.published, name).toBeGreaterThan(20);
+      expect(t.updates.expected, name).toBe(t.updates.published * 10);
+      expect(t.updates, name).toMatchObject({ delivered: t.updates.expected, lost: 0, duplicated: 0, reordered: 0 });
+      expect(t.bytes.down, name).toBeGreaterThan(t.bytes.payload);
+      expect(t.bytes.steady.delivered, name).toBe(t.updates.delivered);
+      expect(t.bytes.per_update, name).toBeCloseTo((t.bytes.steady.down + t.bytes.steady.up) / t.bytes.steady.delivered, 1);
+      expect(t.latency_us.count, name).toBe(t.updates.delivered);
+      expect(t.latency_us.p50, name).toBeGreaterThan(0);
+    }
+    // The framing story the comparison is about: WebSocket overhead is a few
+    // bytes per update, long polling pays an HTTP exchange for each.
+    expect(run.transports.ws!.bytes.overhead_per_update).toBeLessThan(10);
+    expect(run.transports['long-poll']!.bytes.overhead_per_update).toBeGreaterThan(200);
+    expect(descendantsOf(result.pid!)).toEqual([]);
+  });
+
+  it('refuses bad options and scenarios with exit code 2 and a message naming them', () => {
+    const transports = rtbench(['run', '--transports', 'ws,carrier-pigeon']);
+    expect(transports.status).toBe(2);
+    expect(transports.stderr).toContain('unknown transport "carrier-pigeon"');
+    const scenario = rtbench(['run', 'nope']);
+    expect(scenario.status).toBe(2);
+    expect(scenario.stderr).toContain('unknown scenario "nope"');
+    const clients = rtbench(['run', '--clients', '0']);
+    expect(clients.status).toBe(2);
+    expect(clients.stderr).toContain("option '--clients <n>' argument '0' is invalid");
+  });
+});
