@@ -120,12 +120,17 @@ async function run(name: string, options: RunOptions): Promise<number> {
   const orchestrator = new Orchestrator(scenario, { target: options.target, secret: options.secret });
   const live = process.stderr.isTTY && !options.quiet;
   let lastPhase = '';
+  let lastPrinted = 0;
   orchestrator.on('progress', (p: Progress) => {
     const line =
       `[${p.transport}] ${p.phase.padEnd(8)} ${p.elapsedS.toFixed(0).padStart(4)}s  ` +
       `open ${p.open}/${p.target}  failed ${p.failed}  updates/s ${p.deliveredPerS}  p99 ${(p.p99Us / 1000).toFixed(1)} ms`;
     if (live) process.stderr.write(`\r${line.padEnd(100)}`);
-    else if (!options.quiet && p.phase !== lastPhase) console.error(line);
+    else if (!options.quiet && (p.phase !== lastPhase || Date.now() - lastPrinted >= 10_000)) {
+      // Not a terminal (CI logs): a line per phase and every 10 s.
+      console.error(line);
+      lastPrinted = Date.now();
+    }
     lastPhase = p.phase;
   });
 

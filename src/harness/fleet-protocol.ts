@@ -24,6 +24,9 @@ export interface FleetCounters {
   polls: number;
   down: number;
   up: number;
+  /** CPU seconds of this process so far. */
+  cpuUserS: number;
+  cpuSystemS: number;
 }
 
 export interface FleetFinal extends FleetCounters {
@@ -32,7 +35,6 @@ export interface FleetFinal extends FleetCounters {
   duplicated: number;
   reordered: number;
   histogram: string;
-  cpuS: number;
   rssPeakMb: number;
   errors: string[];
 }

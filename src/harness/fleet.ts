@@ -35,25 +35,28 @@ export class Fleet {
     const { plan } = this;
     const opening: Promise<void>[] = [];
     const started = performance.now();
-    for (let i = 0; i < plan.count && !this.#stopped; i++) {
-      const index = plan.firstIndex + i;
-      const target = plan.targets[index % plan.targets.length]!;
-      const channel = plan.channels[index % plan.channels.length]!;
-      const client = createClient(plan.transport, this.#env, target, channel);
-      this.clients.push(client);
-      this.#attempted++;
-      opening.push(
-        client.open().catch((error: Error) => {
-          const key = error.message.slice(0, 120);
-          this.errors.set(key, (this.errors.get(key) ?? 0) + 1);
-        }),
-      );
-      // Pace the opens: client i goes out at i / rate seconds.
-      const due = started + ((i + 1) * 1000) / plan.rampPerSec;
-      const wait = due - performance.now();
-      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    let i = 0;
+    while (i < plan.count && !this.#stopped) {
+      // Open whatever is due by now, then sleep a tick: one timer per 10 ms
+      // rather than one per connection.
+      const due = Math.min(plan.count, Math.floor(((performance.now() - started) / 1000) * plan.rampPerSec) + 1);
+      for (; i < due; i++) opening.push(this.#openClient(plan.firstIndex + i));
+      if (i < plan.count) await new Promise((resolve) => setTimeout(resolve, 10));
     }
     await Promise.all(opening);
+  }
+
+  #openClient(index: number): Promise<void> {
+    const { plan } = this;
+    const target = plan.targets[index % plan.targets.length]!;
+    const channel = plan.channels[index % plan.channels.length]!;
+    const client = createClient(plan.transport, this.#env, target, channel);
+    this.clients.push(client);
+    this.#attempted++;
+    return client.open().catch((error: Error) => {
+      const key = error.message.slice(0, 120);
+      this.errors.set(key, (this.errors.get(key) ?? 0) + 1);
+    });
   }
 
   counters(): FleetCounters {
@@ -66,7 +69,10 @@ export class Fleet {
       if (client instanceof ShortPollClient) polls += client.polls;
     }
     const bytes = this.meter.snapshot();
+    const cpu = process.cpuUsage();
     return {
+      cpuUserS: cpu.user / 1e6,
+      cpuSystemS: cpu.system / 1e6,
       attempted: this.#attempted,
       open,
       failed,
@@ -97,18 +103,19 @@ export class Fleet {
     for (const client of this.clients) client.close();
     const deadline = Date.now() + 10_000;
     while (this.meter.openSockets > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    const bytes = this.meter.snapshot();
-    const usage = process.cpuUsage();
+    // Bytes and CPU again after the close handshakes: they belong to the run.
+    const closed = this.counters();
     return {
       ...counters,
-      down: bytes.down,
-      up: bytes.up,
+      down: closed.down,
+      up: closed.up,
+      cpuUserS: closed.cpuUserS,
+      cpuSystemS: closed.cpuSystemS,
       expected,
       lost,
       duplicated,
       reordered,
       histogram: this.deliveries.latency.encode(),
-      cpuS: (usage.user + usage.system) / 1e6,
       rssPeakMb: process.resourceUsage().maxRSS / 1024,
       errors: [...this.errors].map(([message, count]) => `${count} x ${message}`),
     };

@@ -14,7 +14,7 @@ import type { TransportName } from '../clients/registry.js';
 import { mergeEncoded, summarize } from '../metrics/latency.js';
 import type { Scenario } from '../scenarios/schema.js';
 import type { FleetCounters, FleetFinal, FleetPlan, FromFleet, ToFleet } from './fleet-protocol.js';
-import { ProcessTreeSampler } from './process-stats.js';
+import { ProcessTreeSampler, type CpuTimes } from './process-stats.js';
 import { Publisher } from './publisher.js';
 import { RUN_SCHEMA, type RunResult, type TimelinePoint, type TransportResult } from './run-result.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
@@ -79,6 +79,11 @@ class FleetProcess {
         else resolve(message);
       });
     });
+  }
+
+  exited(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
+    return once(this.child, 'exit').then(() => {});
   }
 
   async kill(): Promise<void> {
@@ -200,6 +205,7 @@ export class Orchestrator extends EventEmitter {
       await sleep(500);
 
       const before = await this.#mark(1);
+      const serverCpuBefore = sampler?.cpu();
       const publisher = new Publisher({
         baseUrl,
         channels,
@@ -224,9 +230,12 @@ export class Orchestrator extends EventEmitter {
       const steadyS = (performance.now() - steadyStart) / 1000;
       phase = 'drain';
       progress('drain');
-      await sleep(s.drainMs);
+      const drainStart = performance.now();
+      await this.#drain(expectedDeliveries(publisher.heads, channels, clients), s.drainMs);
+      const drainS = (performance.now() - drainStart) / 1000;
       clearInterval(ticker);
       const after = await this.#mark(2);
+      const serverCpuAfter = sampler?.cpu();
 
       progress('teardown');
       const teardownStart = performance.now();
@@ -238,7 +247,7 @@ export class Orchestrator extends EventEmitter {
           return (message as Extract<FromFleet, { type: 'final' }>).result;
         }),
       );
-      await Promise.all(this.#fleets.map((fleet) => once(fleet.child, 'exit').catch(() => {})));
+      await Promise.all(this.#fleets.map((fleet) => fleet.exited()));
       await this.#server?.stop();
       this.#server = undefined;
       const teardownS = (performance.now() - teardownStart) / 1000;
@@ -251,8 +260,13 @@ export class Orchestrator extends EventEmitter {
         after,
         publisher,
         steadyS,
-        phases: { ramp: rampS, steady: steadyS, drain: s.drainMs / 1000, teardown: teardownS },
-        server: server ? { ...server, workers: s.serverWorkers } : { cpuS: 0, rssPeakMb: 0, workers: 0 },
+        phases: { ramp: rampS, steady: steadyS, drain: drainS, teardown: teardownS },
+        server: {
+          total: server?.cpu ?? { userS: 0, systemS: 0 },
+          steady: cpuDelta(serverCpuBefore, serverCpuAfter),
+          rssPeakMb: server?.rssPeakMb ?? 0,
+          workers: server ? s.serverWorkers : 0,
+        },
         transport,
       });
     } finally {
@@ -262,6 +276,28 @@ export class Orchestrator extends EventEmitter {
       await this.#server?.stop();
       this.#server = undefined;
       this.#publisher = undefined;
+    }
+  }
+
+  /**
+   * Waits for the updates still on their way: until every subscriber has
+   * what was published, or nothing new has arrived for `quietMs` (what is
+   * missing then is counted as lost), or two minutes have passed.
+   */
+  async #drain(expected: number, quietMs: number): Promise<void> {
+    const started = performance.now();
+    let last = -1;
+    let lastChange = performance.now();
+    while (performance.now() - started < 120_000) {
+      const { delivered } = await this.#mark(0);
+      if (delivered >= expected) return;
+      if (delivered !== last) {
+        last = delivered;
+        lastChange = performance.now();
+      } else if (performance.now() - lastChange >= quietMs) {
+        return;
+      }
+      await sleep(250);
     }
   }
 
@@ -297,8 +333,25 @@ export class Orchestrator extends EventEmitter {
   }
 }
 
+/** Deliveries owed when every client is subscribed: client i listens to channel i mod C. */
+function expectedDeliveries(heads: Record<string, number>, channels: string[], clients: number): number {
+  let total = 0;
+  channels.forEach((channel, c) => {
+    const subscribers = Math.floor(clients / channels.length) + (c < clients % channels.length ? 1 : 0);
+    total += (heads[channel] ?? 0) * subscribers;
+  });
+  return total;
+}
+
+function cpuDelta(before: CpuTimes | undefined, after: CpuTimes | undefined): CpuTimes {
+  if (!before || !after) return { userS: 0, systemS: 0 };
+  return { userS: after.userS - before.userS, systemS: after.systemS - before.systemS };
+}
+
 function sumCounters(list: FleetCounters[]): FleetCounters {
-  const total: FleetCounters = { attempted: 0, open: 0, failed: 0, reconnects: 0, delivered: 0, payload: 0, polls: 0, down: 0, up: 0 };
+  const total: FleetCounters = {
+    attempted: 0, open: 0, failed: 0, reconnects: 0, delivered: 0, payload: 0, polls: 0, down: 0, up: 0, cpuUserS: 0, cpuSystemS: 0,
+  };
   for (const counters of list) {
     for (const key of Object.keys(total) as (keyof FleetCounters)[]) total[key] += counters[key];
   }
@@ -315,7 +368,7 @@ interface BuildInput {
   publisher: Publisher;
   steadyS: number;
   phases: TransportResult['phases_s'];
-  server: { cpuS: number; rssPeakMb: number; workers: number };
+  server: { total: CpuTimes; steady: CpuTimes; rssPeakMb: number; workers: number };
 }
 
 function buildTransportResult(input: BuildInput): TransportResult {
@@ -374,8 +427,19 @@ function buildTransportResult(input: BuildInput): TransportResult {
     latency_us: { ...latency, method: 'publish-ts' },
     rate,
     processes: {
-      server: { cpu_s: input.server.cpuS, rss_peak_mb: input.server.rssPeakMb, workers: input.server.workers },
-      clients: { cpu_s: round(sum((f) => f.cpuS), 2), rss_peak_mb: round(sum((f) => f.rssPeakMb), 1) },
+      server: {
+        ...cpuFigures(input.server.total, input.server.steady, steady.delivered),
+        rss_peak_mb: input.server.rssPeakMb,
+        workers: input.server.workers,
+      },
+      clients: {
+        ...cpuFigures(
+          { userS: sum((f) => f.cpuUserS), systemS: sum((f) => f.cpuSystemS) },
+          { userS: after.cpuUserS - before.cpuUserS, systemS: after.cpuSystemS - before.cpuSystemS },
+          steady.delivered,
+        ),
+        rss_peak_mb: round(sum((f) => f.rssPeakMb), 1),
+      },
     },
     phases_s: {
       ramp: round(input.phases.ramp, 2),
@@ -384,6 +448,18 @@ function buildTransportResult(input: BuildInput): TransportResult {
       teardown: round(input.phases.teardown, 2),
     },
     errors,
+  };
+}
+
+/** CPU over the run and over the steady phase, and per delivered update. */
+function cpuFigures(total: CpuTimes, steady: CpuTimes, delivered: number) {
+  const steadyS = steady.userS + steady.systemS;
+  return {
+    cpu_s: round(total.userS + total.systemS, 2),
+    cpu_user_s: round(total.userS, 2),
+    cpu_system_s: round(total.systemS, 2),
+    steady_cpu_s: round(steadyS, 2),
+    cpu_us_per_update: delivered > 0 ? round((steadyS * 1e6) / delivered, 2) : 0,
   };
 }
 

@@ -9,8 +9,14 @@ const TICKS_PER_SECOND = 100;
 const PAGE_BYTES = 4096;
 
 interface ProcSample {
-  cpuS: number;
+  userS: number;
+  systemS: number;
   rssBytes: number;
+}
+
+export interface CpuTimes {
+  userS: number;
+  systemS: number;
 }
 
 function readProc(pid: number): ProcSample | undefined {
@@ -21,7 +27,7 @@ function readProc(pid: number): ProcSample | undefined {
     const utime = Number(fields[11]);
     const stime = Number(fields[12]);
     const rssPages = Number(fields[21]);
-    return { cpuS: (utime + stime) / TICKS_PER_SECOND, rssBytes: rssPages * PAGE_BYTES };
+    return { userS: utime / TICKS_PER_SECOND, systemS: stime / TICKS_PER_SECOND, rssBytes: rssPages * PAGE_BYTES };
   } catch {
     return undefined;
   }
@@ -41,15 +47,13 @@ export function childrenOf(pid: number): number[] {
 
 export class ProcessTreeSampler {
   #timer: NodeJS.Timeout | undefined;
-  #cpuStart = new Map<number, number>();
-  #cpuLast = new Map<number, number>();
+  #cpuLast = new Map<number, CpuTimes>();
   rssPeakBytes = 0;
 
   constructor(private readonly rootPid: number) {}
 
   start(intervalMs = 500): void {
     this.sample();
-    for (const [pid, cpu] of this.#cpuLast) this.#cpuStart.set(pid, cpu);
     this.#timer = setInterval(() => this.sample(), intervalMs);
     this.#timer.unref();
   }
@@ -60,17 +64,26 @@ export class ProcessTreeSampler {
       const sample = readProc(pid);
       if (!sample) continue;
       rss += sample.rssBytes;
-      this.#cpuLast.set(pid, sample.cpuS);
+      this.#cpuLast.set(pid, { userS: sample.userS, systemS: sample.systemS });
     }
     this.rssPeakBytes = Math.max(this.rssPeakBytes, rss);
   }
 
-  /** CPU seconds used since start(), over every process seen. */
-  stop(): { cpuS: number; rssPeakMb: number } {
+  /** CPU used so far by every process of the tree seen (a process that exited keeps its last sample). */
+  cpu(): CpuTimes {
     this.sample();
+    let userS = 0;
+    let systemS = 0;
+    for (const times of this.#cpuLast.values()) {
+      userS += times.userS;
+      systemS += times.systemS;
+    }
+    return { userS, systemS };
+  }
+
+  stop(): { cpu: CpuTimes; rssPeakMb: number } {
+    const cpu = this.cpu();
     clearInterval(this.#timer);
-    let cpu = 0;
-    for (const [pid, last] of this.#cpuLast) cpu += last - (this.#cpuStart.get(pid) ?? 0);
-    return { cpuS: Math.round(cpu * 100) / 100, rssPeakMb: Math.round((this.rssPeakBytes / 1024 / 1024) * 10) / 10 };
+    return { cpu, rssPeakMb: Math.round((this.rssPeakBytes / 1024 / 1024) * 10) / 10 };
   }
 }

@@ -27,11 +27,23 @@ export interface TransportResult {
     saturated: boolean;
   };
   processes: {
-    server: { cpu_s: number; rss_peak_mb: number; workers: number };
-    clients: { cpu_s: number; rss_peak_mb: number };
+    server: ProcessFigures & { workers: number };
+    clients: ProcessFigures;
   };
   phases_s: { ramp: number; steady: number; drain: number; teardown: number };
   errors: string[];
+}
+
+export interface ProcessFigures {
+  /** CPU seconds over the whole run, and split into user and kernel time. */
+  cpu_s: number;
+  cpu_user_s: number;
+  cpu_system_s: number;
+  /** CPU seconds of the steady phase (publisher running, plus drain). */
+  steady_cpu_s: number;
+  /** steady_cpu_s per delivered update, in microseconds. */
+  cpu_us_per_update: number;
+  rss_peak_mb: number;
 }
 
 export interface TimelinePoint {

@@ -160,7 +160,8 @@ function refuseUpgrade(socket: Duplex, status: number, message: string): void {
 export function listen(app: App, port = app.config.port, host = app.config.host): Promise<number> {
   return new Promise((resolve, reject) => {
     app.server.once('error', reject);
-    app.server.listen(port, host, () => {
+    // A deep accept queue: a ramp opens thousands of connections a second.
+    app.server.listen({ port, host, backlog: 4096 }, () => {
       app.server.off('error', reject);
       const address = app.server.address();
       resolve(typeof address === 'object' && address ? address.port : port);
