@@ -47,7 +47,9 @@ export interface ClientEnvironment {
 export type ClientState = 'idle' | 'connecting' | 'open' | 'failed' | 'closed';
 
 export abstract class LoadClient {
-  state: ClientState = 'idle';
+  #state: ClientState = 'idle';
+  /** True once the client has been open at least once. */
+  opened = false;
   readonly tracker: SeqTracker;
   lastError: Error | undefined;
 
@@ -58,6 +60,15 @@ export abstract class LoadClient {
     cursor = 0,
   ) {
     this.tracker = new SeqTracker(cursor);
+  }
+
+  get state(): ClientState {
+    return this.#state;
+  }
+
+  set state(state: ClientState) {
+    if (state === 'open') this.opened = true;
+    this.#state = state;
   }
 
   /** Connects and subscribes; resolves once updates can arrive. */

@@ -4,7 +4,7 @@ import { Fleet } from './fleet.js';
 import type { FromFleet, ToFleet } from './fleet-protocol.js';
 
 let fleet: Fleet | undefined;
-const send = (message: FromFleet) => process.send?.(message);
+const send = (message: FromFleet, then?: () => void) => process.send?.(message, undefined, {}, () => then?.());
 
 const ticker = setInterval(() => {
   if (!fleet) return;
@@ -30,14 +30,10 @@ process.on('message', (message: ToFleet) => {
         process.exit(0);
       }
       fleet.finish(message.heads).then(
-        (result) => {
-          send({ type: 'final', result });
-          process.disconnect();
-        },
-        (error: Error) => {
-          send({ type: 'error', message: error.message });
-          process.disconnect();
-        },
+        // Disconnect only once the message is out: a large final report
+        // would otherwise be cut off with the channel.
+        (result) => send({ type: 'final', result }, () => process.disconnect()),
+        (error: Error) => send({ type: 'error', message: error.message }, () => process.disconnect()),
       );
       return;
   }

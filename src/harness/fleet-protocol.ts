@@ -11,6 +11,8 @@ export interface FleetPlan {
   targets: ClientTarget[];
   /** Connections this process opens per second. */
   rampPerSec: number;
+  /** Handshakes this process has in flight at most during the ramp. */
+  rampConcurrency: number;
   settings: ClientSettings;
 }
 

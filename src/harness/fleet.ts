@@ -30,17 +30,26 @@ export class Fleet {
     };
   }
 
-  /** Opens every client at the ramp rate; resolves when each has opened or failed. */
+  /**
+   * Opens every client at the ramp rate, with at most `rampConcurrency`
+   * handshakes in flight: a server that accepts slower than planned slows the
+   * ramp down instead of overflowing its accept queue (which shows up as SYN
+   * retransmits and resets). Resolves when each client has opened or failed.
+   */
   async ramp(): Promise<void> {
     const { plan } = this;
     const opening: Promise<void>[] = [];
     const started = performance.now();
+    let inFlight = 0;
     let i = 0;
     while (i < plan.count && !this.#stopped) {
       // Open whatever is due by now, then sleep a tick: one timer per 10 ms
       // rather than one per connection.
       const due = Math.min(plan.count, Math.floor(((performance.now() - started) / 1000) * plan.rampPerSec) + 1);
-      for (; i < due; i++) opening.push(this.#openClient(plan.firstIndex + i));
+      for (; i < due && inFlight < plan.rampConcurrency; i++) {
+        inFlight++;
+        opening.push(this.#openClient(plan.firstIndex + i).finally(() => inFlight--));
+      }
       if (i < plan.count) await new Promise((resolve) => setTimeout(resolve, 10));
     }
     await Promise.all(opening);
@@ -93,6 +102,9 @@ export class Fleet {
     let duplicated = 0;
     let reordered = 0;
     for (const client of this.clients) {
+      // A client that never subscribed was never owed anything; its failure
+      // is counted under clients.failed.
+      if (!client.opened) continue;
       const head = heads[client.channel] ?? 0;
       expected += client.tracker.expected(head);
       lost += client.tracker.lost(head);

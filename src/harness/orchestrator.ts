@@ -47,7 +47,12 @@ class FleetProcess {
 
   constructor() {
     // Each fleet needs a few hundred MB of heap at 15,000 connections.
-    this.child = fork(FLEET_ENTRY, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=2048'] });
+    // A small young generation: at 15,000 connections per process the default
+    // semi-spaces cost more memory than the connections themselves.
+    this.child = fork(FLEET_ENTRY, [], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: ['--max-old-space-size=2048', '--max-semi-space-size=2'],
+    });
     this.child.on('message', (message: FromFleet) => {
       if (message.type === 'tick') {
         this.counters = message.counters;
@@ -70,11 +75,14 @@ class FleetProcess {
   next(key: string, timeoutMs: number): Promise<FromFleet> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`client process ${this.child.pid}: no ${key} within ${timeoutMs} ms`)), timeoutMs);
-      const exit = () => reject(new Error(`client process ${this.child.pid} exited before ${key}${this.error ? `: ${this.error}` : ''}`));
-      this.child.once('exit', exit);
+      const exit = (code: number | null, signal: string | null) =>
+        reject(new Error(`client process ${this.child.pid} exited (${signal ?? code}) before ${key}${this.error ? `: ${this.error}` : ''}`));
+      // 'close' comes after the IPC channel is drained; 'exit' can overtake
+      // the last messages.
+      this.child.once('close', exit);
       this.#waiters.set(key, (message) => {
         clearTimeout(timer);
-        this.child.off('exit', exit);
+        this.child.off('close', exit);
         if (message.type === 'error') reject(new Error(`client process ${this.child.pid}: ${message.message}`));
         else resolve(message);
       });
@@ -181,6 +189,7 @@ export class Orchestrator extends EventEmitter {
           channels,
           targets,
           rampPerSec: Math.max(1, s.rampPerSec / processCount),
+          rampConcurrency: Math.max(1, Math.ceil(s.rampConcurrency / processCount)),
           settings: {
             headers: s.headers,
             conditional: s.conditional,

@@ -45,6 +45,12 @@ export function childrenOf(pid: number): number[] {
   }
 }
 
+export function descendantsOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const child of childrenOf(pid)) out.push(child, ...descendantsOf(child));
+  return out;
+}
+
 export class ProcessTreeSampler {
   #timer: NodeJS.Timeout | undefined;
   #cpuLast = new Map<number, CpuTimes>();
@@ -60,7 +66,7 @@ export class ProcessTreeSampler {
 
   sample(): void {
     let rss = 0;
-    for (const pid of [this.rootPid, ...childrenOf(this.rootPid)]) {
+    for (const pid of [this.rootPid, ...descendantsOf(this.rootPid)]) {
       const sample = readProc(pid);
       if (!sample) continue;
       rss += sample.rssBytes;

@@ -24,6 +24,8 @@ export const scenarioSchema = z
     durationMs: z.number().int().min(100).max(3_600_000),
     /** Connections opened per second, all client processes together. */
     rampPerSec: z.number().int().min(1).max(100_000),
+    /** Handshakes in flight at most, all client processes together. */
+    rampConcurrency: z.number().int().min(1).max(100_000).default(512),
     /** After the publisher stops: time for the last updates to arrive. */
     drainMs: z.number().int().min(0).max(120_000).default(2000),
     headers: z.enum(HEADER_PROFILES).default('minimal'),
@@ -33,7 +35,7 @@ export const scenarioSchema = z
     /** Server processes (rtbench serve --workers). */
     serverWorkers: z.number().int().min(1).max(32).default(1),
     /** Most connections one client process holds (the file limit is 20,000). */
-    clientsPerProcess: z.number().int().min(1).max(18_000).default(15_000),
+    clientsPerProcess: z.number().int().min(1).max(18_000).default(17_000),
     /** Loopback destinations 127.0.0.1 ... 127.0.0.N, beyond ~28,000 ephemeral ports per pair. */
     loopbackAddresses: z.number().int().min(1).max(32).default(8),
     /** Capacity search: client counts tried in order, and the p99 latency limit. */

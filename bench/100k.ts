@@ -1,0 +1,71 @@
+/**
+ * npm run bench:100k -- [--transports ws,long-poll,sse,short-poll] [--duration 60s] [--clients 100000]
+ *
+ * The talk's scale on this machine: 100,000 clients per transport, one update
+ * a second on each of 100 channels, 60 s steady. Prints, per transport, what
+ * the issue asks for: connections held, the whole run's wall time, the RSS
+ * of every rtbench process together (sampled as one tree), loss, the achieved
+ * against the intended update rate, latency and CPU per update.
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { Orchestrator } from '../dist/harness/orchestrator.js';
+import { ProcessTreeSampler } from '../dist/harness/process-stats.js';
+import { loadScenario } from '../dist/scenarios/builtin.js';
+import type { TransportName } from '../dist/clients/registry.js';
+
+const { values } = parseArgs({
+  options: {
+    transports: { type: 'string', default: 'ws,long-poll,sse,short-poll' },
+    duration: { type: 'string', default: '60' },
+    clients: { type: 'string', default: '100000' },
+    rate: { type: 'string', default: '1' },
+  },
+});
+
+const talk = await loadScenario('talk');
+const rows: Record<string, unknown>[] = [];
+for (const transport of values.transports!.split(',') as TransportName[]) {
+  const scenario = { ...talk, transports: [transport], clients: Number(values.clients), durationMs: Number(values.duration) * 1000, rate: Number(values.rate) };
+  const tree = new ProcessTreeSampler(process.pid);
+  tree.start(500);
+  const started = performance.now();
+  const orchestrator = new Orchestrator(scenario);
+  orchestrator.on('progress', (p) => {
+    if (p.phase !== 'ramp' || Math.round(p.elapsedS) % 10 === 0) {
+      process.stderr.write(`\r[${p.transport}] ${p.phase} ${p.elapsedS.toFixed(0)}s open ${p.open}/${p.target} failed ${p.failed} updates/s ${p.deliveredPerS}   `);
+    }
+  });
+  process.once('SIGINT', () => void orchestrator.abort().then(() => process.exit(130)));
+  const result = await orchestrator.run();
+  const wallS = (performance.now() - started) / 1000;
+  const rss = tree.stop().rssPeakMb;
+  process.stderr.write('\n');
+  const t = result.transports[transport]!;
+  const row = {
+    transport,
+    clients_open: `${t.clients.open}/${t.clients.target}`,
+    failed: t.clients.failed,
+    ramp_s: t.phases_s.ramp,
+    wall_s: Math.round(wallS),
+    rss_all_mb: rss,
+    server_rss_mb: t.processes.server.rss_peak_mb,
+    delivered: `${t.updates.delivered}/${t.updates.expected}`,
+    lost: t.updates.lost,
+    dup: t.updates.duplicated,
+    reord: t.updates.reordered,
+    updates_per_s: `${t.rate.achieved}/${t.rate.intended}`,
+    polls_per_s: t.rate.polls_intended === undefined ? '' : `${t.rate.polls_achieved}/${t.rate.polls_intended}`,
+    saturated: t.rate.saturated,
+    p50_ms: t.latency_us.p50 / 1000,
+    p99_ms: t.latency_us.p99 / 1000,
+    bytes_per_update: t.bytes.per_update,
+    server_cpu_us_per_update: t.processes.server.cpu_us_per_update,
+    client_cpu_us_per_update: t.processes.clients.cpu_us_per_update,
+  };
+  rows.push(row);
+  console.log(JSON.stringify(row));
+  mkdirSync('reports', { recursive: true });
+  writeFileSync(`reports/bench-100k-${transport}.json`, `${JSON.stringify(result, null, 2)}\n`);
+}
+console.table(rows);
