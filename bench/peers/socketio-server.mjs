@@ -36,5 +36,5 @@ io.on('connection', (socket) => {
     ack?.({ seq: seqs.get(channel) ?? 0 });
   });
 });
-server.listen(port, '0.0.0.0', () => console.log(`listening on http://127.0.0.1:${server.address().port}`));
+server.listen({ port, host: '0.0.0.0', backlog: 4096 }, () => console.log(`listening on http://127.0.0.1:${server.address().port}`));
 process.on('SIGTERM', () => process.exit(0));

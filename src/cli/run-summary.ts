@@ -39,5 +39,14 @@ export function formatSummary(result: RunResult): string {
       note.join(', '),
     ]);
   }
-  return table(rows);
+  let text = table(rows);
+  if (result.capacity) {
+    const capacityRows = [['transport', 'max clients', 'clients/core', `steps (p99 limit ${Object.values(result.capacity)[0]?.slo_p99_ms ?? '?'} ms)`]];
+    for (const [name, c] of Object.entries(result.capacity)) {
+      const steps = c.steps.map((step) => `${step.clients}:${step.pass ? 'ok' : `FAIL (${step.reason})`}`).join(' ');
+      capacityRows.push([name, String(c.max_clients), String(c.clients_per_core), steps]);
+    }
+    text += `\n\nCapacity\n${table(capacityRows)}`;
+  }
+  return text;
 }

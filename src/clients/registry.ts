@@ -1,4 +1,5 @@
 /** Load clients by transport name: a new transport is one file and one line here. */
+import { FallbackClient } from './fallback-client.js';
 import type { ClientEnvironment, ClientTarget, LoadClient } from './load-client.js';
 import { LongPollClient } from './long-poll-client.js';
 import { ShortPollClient } from './short-poll-client.js';
@@ -14,6 +15,7 @@ const CLIENTS: Partial<Record<TransportName, ClientClass>> = {
   'short-poll': ShortPollClient,
   'long-poll': LongPollClient,
   sse: SseClient,
+  fallback: FallbackClient,
   ws: WsClient,
 };
 

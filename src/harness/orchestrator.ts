@@ -16,7 +16,7 @@ import type { Scenario } from '../scenarios/schema.js';
 import type { FleetCounters, FleetFinal, FleetPlan, FromFleet, ToFleet } from './fleet-protocol.js';
 import { ProcessTreeSampler, type CpuTimes } from './process-stats.js';
 import { Publisher } from './publisher.js';
-import { RUN_SCHEMA, type RunResult, type TimelinePoint, type TransportResult } from './run-result.js';
+import { RUN_SCHEMA, type CapacityResult, type CapacityStep, type RunResult, type TimelinePoint, type TransportResult } from './run-result.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 
 const FLEET_ENTRY = fileURLToPath(new URL('./fleet-main.js', import.meta.url));
@@ -25,6 +25,10 @@ export interface RunOptions {
   /** A server someone else runs (http://host:port); otherwise one is started per transport. */
   target?: string;
   secret?: string;
+  /** With a target: its process, sampled for CPU and memory like the embedded server. */
+  targetPid?: number;
+  /** Called when every client is connected, before the first update (idle-memory probes). */
+  onRamped?: (transport: TransportName) => Promise<void>;
 }
 
 export interface Progress {
@@ -119,9 +123,16 @@ export class Orchestrator extends EventEmitter {
     const started = new Date();
     const timeline: TimelinePoint[] = [];
     const transports: Record<string, TransportResult> = {};
+    const capacity: Record<string, CapacityResult> = {};
     for (const transport of this.scenario.transports) {
       if (this.#aborted) break;
-      transports[transport] = await this.runTransport(transport, this.scenario.clients, timeline);
+      if (this.scenario.kind === 'capacity') {
+        const search = await this.#searchCapacity(transport, timeline);
+        capacity[transport] = search.capacity;
+        transports[transport] = search.result;
+      } else {
+        transports[transport] = await this.runTransport(transport, this.scenario.clients, timeline);
+      }
     }
     return {
       schema: RUN_SCHEMA,
@@ -133,7 +144,57 @@ export class Orchestrator extends EventEmitter {
       target: this.options.target ?? 'embedded',
       transports,
       timeline,
+      ...(this.scenario.kind === 'capacity' && { capacity }),
       gates: [],
+    };
+  }
+
+  /**
+   * Capacity: runs the transport at each step's client count until a step
+   * misses the SLO (p99 over the limit, a failed connection, a lost update,
+   * or a saturated schedule). The answer is the largest passing step.
+   */
+  async #searchCapacity(
+    transport: TransportName,
+    timeline: TimelinePoint[],
+  ): Promise<{ capacity: CapacityResult; result: TransportResult }> {
+    const s = this.scenario;
+    const steps: CapacityStep[] = [];
+    let best: TransportResult | undefined;
+    let last: TransportResult | undefined;
+    for (const clients of s.capacitySteps.length > 0 ? s.capacitySteps : [s.clients]) {
+      if (this.#aborted) break;
+      const result = await this.runTransport(transport, clients, timeline);
+      last = result;
+      const p99Ms = result.latency_us.p99 / 1000;
+      const reasons: string[] = [];
+      if (result.clients.failed > 0) reasons.push(`${result.clients.failed} connections failed`);
+      if (result.updates.lost > 0) reasons.push(`${result.updates.lost} updates lost`);
+      if (p99Ms > s.sloP99Ms) reasons.push(`p99 ${p99Ms} ms over ${s.sloP99Ms} ms`);
+      if (result.rate.saturated) reasons.push('schedule not kept (saturated)');
+      steps.push({
+        clients,
+        open: result.clients.open,
+        failed: result.clients.failed,
+        lost: result.updates.lost,
+        p99_ms: p99Ms,
+        achieved: result.rate.achieved,
+        intended: result.rate.intended,
+        pass: reasons.length === 0,
+        ...(reasons.length > 0 && { reason: reasons.join('; ') }),
+      });
+      if (reasons.length > 0) break;
+      best = result;
+    }
+    const maxClients = [...steps].reverse().find((step) => step.pass)?.clients ?? 0;
+    return {
+      capacity: {
+        slo_p99_ms: s.sloP99Ms,
+        max_clients: maxClients,
+        clients_per_core: Math.round(maxClients / os.cpus().length),
+        steps,
+      },
+      result: (best ?? last)!,
     };
   }
 
@@ -159,6 +220,10 @@ export class Orchestrator extends EventEmitter {
       const url = new URL(this.options.target);
       baseUrl = url.origin;
       hosts = [url.hostname];
+      if (this.options.targetPid) {
+        sampler = new ProcessTreeSampler(this.options.targetPid);
+        sampler.start();
+      }
     } else {
       this.#server = await startServerProcess([
         '--host', '0.0.0.0',
@@ -212,6 +277,7 @@ export class Orchestrator extends EventEmitter {
       const rampS = elapsed();
       // Let the last subscriptions reach the server before the first update is due.
       await sleep(500);
+      await this.options.onRamped?.(transport);
 
       const before = await this.#mark(1);
       const serverCpuBefore = sampler?.cpu();

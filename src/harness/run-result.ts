@@ -53,6 +53,27 @@ export interface TimelinePoint {
   delivered_per_s: number;
 }
 
+export interface CapacityStep {
+  clients: number;
+  open: number;
+  failed: number;
+  lost: number;
+  p99_ms: number;
+  achieved: number;
+  intended: number;
+  pass: boolean;
+  /** Why the step failed, when it did. */
+  reason?: string;
+}
+
+export interface CapacityResult {
+  slo_p99_ms: number;
+  /** The most clients of a passing step (0 if none passed). */
+  max_clients: number;
+  clients_per_core: number;
+  steps: CapacityStep[];
+}
+
 export interface RunResult {
   schema: typeof RUN_SCHEMA;
   scenario: string;
@@ -63,5 +84,7 @@ export interface RunResult {
   target: string;
   transports: Record<string, TransportResult>;
   timeline: TimelinePoint[];
+  /** Capacity scenarios only: the search per transport. */
+  capacity?: Record<string, CapacityResult>;
   gates: { expr: string; value: number; limit?: number; pass: boolean }[];
 }

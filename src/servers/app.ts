@@ -61,7 +61,17 @@ export function createApp(options: AppOptions = {}): App {
   mount('/healthz', 'api', (_req, res) => {
     const connections: Record<string, number> = {};
     for (const t of transports) connections[t.name] = t.stats().connections;
-    sendJson(res, 200, { status: 'ok', pid: process.pid, uptime_s: (Date.now() - startedAt) / 1000, connections });
+    // With --expose-gc (benchmarks measuring heap per connection) collect
+    // first, so heap_used is what the connections hold, not garbage.
+    (globalThis as { gc?: () => void }).gc?.();
+    const memory = process.memoryUsage();
+    sendJson(res, 200, {
+      status: 'ok',
+      pid: process.pid,
+      uptime_s: (Date.now() - startedAt) / 1000,
+      connections,
+      memory: { rss: memory.rss, heap_used: memory.heapUsed },
+    });
   });
   mount('/metrics', 'api', (_req, res) => {
     const text = options.metricsText ? options.metricsText() : registry.metrics();

@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 const kTally = Symbol('rtbench.byteTally');
 
 interface SocketTally {
+  owner: ByteTally;
   transport: string;
   counted: number;
 }
@@ -22,12 +23,15 @@ export class ByteTally {
   /** Call once per accepted connection. */
   track(socket: Socket): void {
     const tallied = socket as TalliedSocket;
-    tallied[kTally] = { transport: 'other', counted: 0 };
+    tallied[kTally] = { owner: this, transport: 'other', counted: 0 };
     this.#live.add(tallied);
-    socket.once('close', () => {
-      this.#settle(tallied);
-      this.#live.delete(tallied);
-    });
+    socket.once('close', onTrackedClose);
+  }
+
+  /** A tracked socket closed: settle its last bytes and forget it. */
+  release(socket: Socket): void {
+    this.#settle(socket as TalliedSocket);
+    this.#live.delete(socket as TalliedSocket);
   }
 
   /** Bytes written from now on belong to `transport`. */
@@ -54,4 +58,9 @@ export class ByteTally {
       tally.counted = written;
     }
   }
+}
+
+// Module-level listener: no closure per connection.
+function onTrackedClose(this: TalliedSocket): void {
+  this[kTally]?.owner.release(this);
 }

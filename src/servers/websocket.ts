@@ -31,8 +31,14 @@ interface WsState {
 }
 
 class WsPeer implements Subscriber {
-  /** channel -> last seq sent to this peer */
-  readonly cursors = new Map<string, number>();
+  /**
+   * The subscriptions and the last seq sent on each. Most peers hold one
+   * channel, kept in two fields; a Map is made only for a second channel
+   * (it matters for memory at 100,000 peers).
+   */
+  #channel: string | undefined;
+  #cursor = 0;
+  #more: Map<string, number> | undefined;
   awaitingPong = false;
 
   constructor(
@@ -41,10 +47,41 @@ class WsPeer implements Subscriber {
     readonly authorized: boolean,
   ) {}
 
+  get channelCount(): number {
+    return (this.#channel === undefined ? 0 : 1) + (this.#more?.size ?? 0);
+  }
+
+  #cursorOf(channel: string): number | undefined {
+    return channel === this.#channel ? this.#cursor : this.#more?.get(channel);
+  }
+
+  #setCursor(channel: string, seq: number): void {
+    if (this.#channel === undefined || channel === this.#channel) {
+      this.#channel = channel;
+      this.#cursor = seq;
+    } else {
+      (this.#more ??= new Map()).set(channel, seq);
+    }
+  }
+
+  #forget(channel: string): boolean {
+    if (channel === this.#channel) {
+      this.#channel = undefined;
+      // Promote one of the others so the fast path keeps working.
+      const next = this.#more?.entries().next();
+      if (next && !next.done) {
+        this.#more!.delete(next.value[0]);
+        [this.#channel, this.#cursor] = next.value;
+      }
+      return true;
+    }
+    return this.#more?.delete(channel) ?? false;
+  }
+
   deliver(message: HubMessage): void {
-    const cursor = this.cursors.get(message.channel);
+    const cursor = this.#cursorOf(message.channel);
     if (cursor === undefined || message.seq <= cursor) return;
-    this.cursors.set(message.channel, message.seq);
+    this.#setCursor(message.channel, message.seq);
     this.state.delivered++;
     this.ws.send(message.json);
     if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) this.ws.terminate();
@@ -52,18 +89,18 @@ class WsPeer implements Subscriber {
 
   subscribe(channel: string, cursor: number | undefined): void {
     const { hub } = this.state.context;
-    if (!this.cursors.has(channel)) {
+    if (this.#cursorOf(channel) === undefined) {
       hub.subscribe(channel, this);
       this.state.subscribers++;
     }
     const head = hub.head(channel);
-    this.cursors.set(channel, cursor ?? head);
+    this.#setCursor(channel, cursor ?? head);
     this.reply({ op: 'subscribed', channel, seq: head });
     if (cursor !== undefined) for (const message of hub.since(channel, cursor)) this.deliver(message);
   }
 
   unsubscribe(channel: string): void {
-    if (this.cursors.delete(channel)) {
+    if (this.#forget(channel)) {
       this.state.context.hub.unsubscribe(channel, this);
       this.state.subscribers--;
     }
@@ -85,9 +122,12 @@ class WsPeer implements Subscriber {
   }
 
   release(): void {
-    for (const channel of this.cursors.keys()) this.state.context.hub.unsubscribe(channel, this);
-    this.state.subscribers -= this.cursors.size;
-    this.cursors.clear();
+    const { hub } = this.state.context;
+    if (this.#channel !== undefined) hub.unsubscribe(this.#channel, this);
+    for (const channel of this.#more?.keys() ?? []) hub.unsubscribe(channel, this);
+    this.state.subscribers -= this.channelCount;
+    this.#channel = undefined;
+    this.#more = undefined;
     this.state.peers.delete(this);
   }
 }
