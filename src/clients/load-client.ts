@@ -34,6 +34,8 @@ export interface ClientSettings {
   pollingOnly: boolean;
   /** Reconnect (and resume from the cursor) after an unexpected close. */
   reconnect: boolean;
+  /** Echo scenario: messages per second each client sends for the server to echo (0: off). */
+  echoRate: number;
 }
 
 export interface ClientEnvironment {
@@ -50,6 +52,8 @@ export abstract class LoadClient {
   #state: ClientState = 'idle';
   /** True once the client has been open at least once. */
   opened = false;
+  /** Echo scenario: round-trip messages sent so far; they number the echoes from 1. */
+  echoSent = 0;
   readonly tracker: SeqTracker;
   lastError: Error | undefined;
 
@@ -76,6 +80,9 @@ export abstract class LoadClient {
 
   /** Ends every connection of this client; no reconnect follows. */
   abstract close(): void;
+
+  /** Echo scenario: stop sending, keep receiving what is on its way. */
+  quiesce(): void {}
 
   get hostHeader(): string {
     return `${this.target.host}:${this.target.port}`;

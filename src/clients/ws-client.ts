@@ -14,6 +14,7 @@ export class WsClient extends LoadClient {
   #socket: Socket | undefined;
   #closing = false;
   #fragments: Buffer[] = [];
+  #echoTimer: NodeJS.Timeout | undefined;
 
   open(): Promise<void> {
     this.state = 'connecting';
@@ -69,7 +70,31 @@ export class WsClient extends LoadClient {
     });
   }
 
+  override quiesce(): void {
+    clearInterval(this.#echoTimer);
+    this.#echoTimer = undefined;
+  }
+
+  /**
+   * Echo scenario: a numbered, timestamped message at the configured rate
+   * (from a random phase); the server sends it back and the round trip is
+   * the latency, for servers whose clock is not shared.
+   */
+  #startEcho(): void {
+    const rate = this.env.settings.echoRate;
+    if (rate <= 0 || this.#echoTimer) return;
+    const period = 1000 / rate;
+    setTimeout(() => {
+      if (this.#closing) return;
+      this.#echoTimer = setInterval(() => {
+        const message = { op: 'echo', seq: ++this.echoSent, ts: nowMs() };
+        this.#send(OPCODE.text, Buffer.from(JSON.stringify(message)));
+      }, period);
+    }, Math.random() * period);
+  }
+
   close(): void {
+    this.quiesce();
     this.#closing = true;
     if (this.#socket && !this.#socket.destroyed) {
       this.#send(OPCODE.close, Buffer.from([0x03, 0xe8]));
@@ -93,8 +118,13 @@ export class WsClient extends LoadClient {
         const payload = this.#fragments.length ? Buffer.concat([...this.#fragments.splice(0), frame.payload]) : frame.payload;
         // Replies to control ops start with {"op"; everything else is an update.
         if (payload[2] === 0x6f /* o */ && payload[3] === 0x70 /* p */) {
-          const reply = JSON.parse(payload.toString()) as { op: string };
-          if (reply.op === 'subscribed') subscribed();
+          const reply = JSON.parse(payload.toString()) as { op: string; seq: number; ts: number };
+          if (reply.op === 'subscribed') {
+            subscribed();
+            this.#startEcho();
+          } else if (reply.op === 'echo') {
+            this.env.deliveries.record(this.tracker, reply, payload.length, receivedAt);
+          }
           return;
         }
         this.receiveEnvelope(payload.toString(), payload.length, receivedAt);

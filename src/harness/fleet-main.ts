@@ -21,6 +21,9 @@ process.on('message', (message: ToFleet) => {
         (error: Error) => send({ type: 'error', message: error.message }),
       );
       return;
+    case 'quiesce':
+      fleet?.quiesce();
+      return;
     case 'mark':
       if (fleet) send({ type: 'mark', id: message.id, counters: fleet.counters() });
       return;

@@ -24,6 +24,8 @@ export interface FleetCounters {
   delivered: number;
   payload: number;
   polls: number;
+  /** Echo scenario: round-trip messages sent. */
+  echoSent: number;
   down: number;
   up: number;
   /** CPU seconds of this process so far. */
@@ -44,6 +46,7 @@ export interface FleetFinal extends FleetCounters {
 export type ToFleet =
   | { type: 'start'; plan: FleetPlan }
   | { type: 'mark'; id: number }
+  | { type: 'quiesce' }
   | { type: 'finish'; heads: Record<string, number> };
 
 export type FromFleet =

@@ -68,11 +68,17 @@ export class Fleet {
     });
   }
 
+  quiesce(): void {
+    for (const client of this.clients) client.quiesce();
+  }
+
   counters(): FleetCounters {
     let open = 0;
     let failed = 0;
     let polls = 0;
+    let echoSent = 0;
     for (const client of this.clients) {
+      echoSent += client.echoSent;
       if (client.state === 'open') open++;
       else if (client.state === 'failed') failed++;
       if (client instanceof ShortPollClient) polls += client.polls;
@@ -89,6 +95,7 @@ export class Fleet {
       delivered: this.deliveries.delivered,
       payload: this.deliveries.payloadBytes,
       polls,
+      echoSent,
       down: bytes.down,
       up: bytes.up,
     };
@@ -105,7 +112,8 @@ export class Fleet {
       // A client that never subscribed was never owed anything; its failure
       // is counted under clients.failed.
       if (!client.opened) continue;
-      const head = heads[client.channel] ?? 0;
+      // In the echo scenario each client is its own source: it is owed what it sent.
+      const head = this.plan.settings.echoRate > 0 ? client.echoSent : (heads[client.channel] ?? 0);
       expected += client.tracker.expected(head);
       lost += client.tracker.lost(head);
       duplicated += client.tracker.duplicated;

@@ -230,6 +230,7 @@ export class Orchestrator extends EventEmitter {
         '--workers', String(s.serverWorkers),
         '--long-poll-timeout', String(s.longPollTimeoutMs),
         '--history', String(Math.max(1000, Math.ceil(s.rate * 60))),
+        ...(s.kind === 'echo' ? ['--echo'] : []),
       ]);
       baseUrl = `http://127.0.0.1:${this.#server.port}`;
       hosts = Array.from({ length: s.loopbackAddresses }, (_, i) => `127.0.0.${i + 1}`);
@@ -262,6 +263,7 @@ export class Orchestrator extends EventEmitter {
             longPollTimeoutMs: s.longPollTimeoutMs,
             pollingOnly: false,
             reconnect: true,
+            echoRate: s.kind === 'echo' ? s.echoRate : 0,
           },
         };
         firstIndex += count;
@@ -275,20 +277,19 @@ export class Orchestrator extends EventEmitter {
         clearInterval(rampTicker);
       }
       const rampS = elapsed();
-      // Let the last subscriptions reach the server before the first update is due.
-      await sleep(500);
+      // Let the last subscriptions reach the server before the first update
+      // is due (echo: until every client has started its round trips).
+      await sleep(s.kind === 'echo' ? Math.max(500, 1000 / s.echoRate + 100) : 500);
       await this.options.onRamped?.(transport);
 
       const before = await this.#mark(1);
       const serverCpuBefore = sampler?.cpu();
-      const publisher = new Publisher({
-        baseUrl,
-        channels,
-        rate: s.rate,
-        payloadBytes: s.payloadBytes,
-        secret: this.options.secret,
-      });
-      this.#publisher = publisher;
+      const echo = s.kind === 'echo';
+      // In the echo scenario the clients are their own source; nothing is published.
+      const publisher = echo
+        ? new EchoSource(() => this.#fleets.forEach((fleet) => fleet.send({ type: 'quiesce' })))
+        : new Publisher({ baseUrl, channels, rate: s.rate, payloadBytes: s.payloadBytes, secret: this.options.secret });
+      if (publisher instanceof Publisher) this.#publisher = publisher;
       const steadyStart = performance.now();
       let phase: Progress['phase'] = 'steady';
       publisher.start();
@@ -306,7 +307,8 @@ export class Orchestrator extends EventEmitter {
       phase = 'drain';
       progress('drain');
       const drainStart = performance.now();
-      await this.#drain(expectedDeliveries(publisher.heads, channels, clients), s.drainMs);
+      const owed = echo ? (await this.#mark(3)).echoSent : expectedDeliveries(publisher.heads, channels, clients);
+      await this.#drain(owed, s.drainMs);
       const drainS = (performance.now() - drainStart) / 1000;
       clearInterval(ticker);
       const after = await this.#mark(2);
@@ -343,6 +345,7 @@ export class Orchestrator extends EventEmitter {
           workers: server ? s.serverWorkers : 0,
         },
         transport,
+        latencyMethod: echo ? 'echo-rtt' : 'publish-ts',
       });
     } finally {
       await Promise.all(this.#fleets.map((fleet) => fleet.kill()));
@@ -425,7 +428,7 @@ function cpuDelta(before: CpuTimes | undefined, after: CpuTimes | undefined): Cp
 
 function sumCounters(list: FleetCounters[]): FleetCounters {
   const total: FleetCounters = {
-    attempted: 0, open: 0, failed: 0, reconnects: 0, delivered: 0, payload: 0, polls: 0, down: 0, up: 0, cpuUserS: 0, cpuSystemS: 0,
+    attempted: 0, open: 0, failed: 0, reconnects: 0, delivered: 0, payload: 0, polls: 0, echoSent: 0, down: 0, up: 0, cpuUserS: 0, cpuSystemS: 0,
   };
   for (const counters of list) {
     for (const key of Object.keys(total) as (keyof FleetCounters)[]) total[key] += counters[key];
@@ -440,10 +443,26 @@ interface BuildInput {
   finals: FleetFinal[];
   before: FleetCounters;
   after: FleetCounters;
-  publisher: Publisher;
+  publisher: Publisher | EchoSource;
   steadyS: number;
   phases: TransportResult['phases_s'];
   server: { total: CpuTimes; steady: CpuTimes; rssPeakMb: number; workers: number };
+  latencyMethod: TransportResult['latency_us']['method'];
+}
+
+/** The echo scenario's stand-in for the publisher: stopping it stops the clients' echoes. */
+class EchoSource {
+  readonly heads: Record<string, number> = {};
+  readonly accepted = 0;
+  readonly errors = new Set<string>();
+
+  constructor(private readonly onStop: () => void) {}
+
+  start(): void {}
+
+  async stop(): Promise<void> {
+    this.onStop();
+  }
 }
 
 function buildTransportResult(input: BuildInput): TransportResult {
@@ -459,9 +478,10 @@ function buildTransportResult(input: BuildInput): TransportResult {
   const perUpdate = steady.delivered > 0 ? (steady.down + steady.up) / steady.delivered : 0;
   const meanPayload = steady.delivered > 0 ? steady.payload / steady.delivered : 0;
   const open = sum((f) => f.open);
-  const intended = open * s.rate * (s.channels > 0 ? 1 : 0);
+  const echo = s.kind === 'echo';
+  const intended = open * (echo ? s.echoRate : s.rate);
   const achieved = steadyS > 0 ? steady.delivered / steadyS : 0;
-  const publishIntended = s.channels * s.rate;
+  const publishIntended = echo ? 0 : s.channels * s.rate;
   const publishAchieved = steadyS > 0 ? publisher.accepted / steadyS : 0;
   const rate: TransportResult['rate'] = {
     intended: round(intended, 1),
@@ -499,7 +519,7 @@ function buildTransportResult(input: BuildInput): TransportResult {
       overhead_per_update: round(perUpdate - meanPayload, 2),
       steady,
     },
-    latency_us: { ...latency, method: 'publish-ts' },
+    latency_us: { ...latency, method: input.latencyMethod },
     rate,
     processes: {
       server: {

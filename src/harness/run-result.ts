@@ -15,7 +15,7 @@ export interface TransportResult {
     overhead_per_update: number;
     steady: { down: number; up: number; delivered: number; payload: number };
   };
-  latency_us: { p50: number; p90: number; p99: number; p999: number; max: number; mean: number; count: number; method: 'publish-ts' };
+  latency_us: { p50: number; p90: number; p99: number; p999: number; max: number; mean: number; count: number; method: 'publish-ts' | 'echo-rtt' };
   rate: {
     /** Updates per second the clients should receive (clients x rate). */
     intended: number;

@@ -10,7 +10,7 @@ export const scenarioSchema = z
   .object({
     name: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/),
     description: z.string().default(''),
-    kind: z.enum(['fanout', 'capacity']).default('fanout'),
+    kind: z.enum(['fanout', 'capacity', 'echo']).default('fanout'),
     transports: z.array(z.enum(TRANSPORTS)).min(1),
     /** Simulated clients per transport. */
     clients: z.number().int().min(1).max(200_000),
@@ -41,10 +41,16 @@ export const scenarioSchema = z
     /** Capacity search: client counts tried in order, and the p99 latency limit. */
     capacitySteps: z.array(z.number().int().min(1).max(200_000)).default([]),
     sloP99Ms: z.number().positive().default(1000),
+    /** Echo scenario: round-trip messages per second per client. */
+    echoRate: z.number().positive().max(1000).default(1),
     /** Gate expressions checked after the run. */
     thresholds: z.array(z.string()).default([]),
   })
-  .strict();
+  .strict()
+  .refine((scenario) => scenario.kind !== 'echo' || scenario.transports.every((t) => t === 'ws'), {
+    message: 'the echo scenario is built for the ws transport only',
+    path: ['transports'],
+  });
 
 export type Scenario = z.infer<typeof scenarioSchema>;
 export type ScenarioInput = z.input<typeof scenarioSchema>;
