@@ -82,7 +82,7 @@ export class WsClient extends LoadClient {
    */
   #startEcho(): void {
     const rate = this.env.settings.echoRate;
-    if (rate <= 0 || this.#echoTimer) return;
+    if (!(rate > 0) || this.#echoTimer) return;
     const period = 1000 / rate;
     setTimeout(() => {
       if (this.#closing) return;

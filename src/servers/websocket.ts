@@ -18,6 +18,8 @@ import type { ServerContext, ServerTransport } from './transport.js';
 import { checkChannel, checkCursor } from './validate.js';
 
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+const TEXT_FRAME = { binary: false } as const;
+const utf8Of = (message: HubMessage): Buffer => Buffer.from(message.json);
 const kPeer = Symbol('rtbench.wsPeer');
 
 type PeerSocket = WebSocket & { [kPeer]: WsPeer };
@@ -83,7 +85,9 @@ class WsPeer implements Subscriber {
     if (cursor === undefined || message.seq <= cursor) return;
     this.#setCursor(message.channel, message.seq);
     this.state.delivered++;
-    this.ws.send(message.json);
+    // The UTF-8 bytes are made once per message and shared by every peer;
+    // a string would be converted again for each send.
+    this.ws.send(message.encoded('utf8', utf8Of), TEXT_FRAME);
     if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) this.ws.terminate();
   }
 

@@ -4,6 +4,7 @@
  * else.
  */
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { request } from 'undici';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,9 +71,11 @@ describe.each([
   });
 
   it('HTTP: an oversized body sent in chunks without a length is cut off at the limit', async () => {
-    const chunks = (async function* () {
-      for (let i = 0; i < 8; i++) yield Buffer.alloc(1024, 'x');
-    })();
+    const chunks = Readable.from(
+      (function* () {
+        for (let i = 0; i < 8; i++) yield Buffer.alloc(1024, 'x');
+      })(),
+    );
     const answer = await call(`${server.url}/publish`, { method: 'POST', body: chunks });
     expect(answer).toEqual({
       status: 413,

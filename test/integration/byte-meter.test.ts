@@ -26,6 +26,7 @@ const SETTINGS: ClientSettings = {
   longPollTimeoutMs: 20_000,
   pollingOnly: false,
   reconnect: false,
+  echoRate: 0,
 };
 
 const DATE_LENGTH = 'Wed, 25 Nov 2026 00:21:15 GMT'.length;

@@ -27,7 +27,7 @@ it('a 1 s server stall shows in p90/p99/max of the delivery latency', async () =
   const env: ClientEnvironment = {
     meter: new ByteMeter(),
     deliveries: new DeliveryRecorder(),
-    settings: { headers: 'minimal', conditional: false, pollIntervalMs: 1000, longPollTimeoutMs: 25_000, pollingOnly: false, reconnect: false },
+    settings: { headers: 'minimal', conditional: false, pollIntervalMs: 1000, longPollTimeoutMs: 25_000, pollingOnly: false, reconnect: false, echoRate: 0 },
     onReconnect: () => {},
   };
   const clients = Array.from({ length: 10 }, () => new WsClient(env, { host: '127.0.0.1', port: server!.port }, 'stall'));
