@@ -21,6 +21,9 @@ process.on('message', (message: ToFleet) => {
         (error: Error) => send({ type: 'error', message: error.message }),
       );
       return;
+    case 'end-ramp':
+      fleet?.endRamp();
+      return;
     case 'quiesce':
       fleet?.quiesce();
       return;

@@ -20,6 +20,8 @@ export interface FleetCounters {
   attempted: number;
   open: number;
   failed: number;
+  /** Still opening (a saturated server had not answered them yet). */
+  connecting: number;
   reconnects: number;
   delivered: number;
   payload: number;
@@ -47,6 +49,7 @@ export type ToFleet =
   | { type: 'start'; plan: FleetPlan }
   | { type: 'mark'; id: number }
   | { type: 'quiesce' }
+  | { type: 'end-ramp' }
   | { type: 'finish'; heads: Record<string, number> };
 
 export type FromFleet =

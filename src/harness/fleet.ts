@@ -19,6 +19,7 @@ export class Fleet {
   #reconnects = 0;
   #attempted = 0;
   #stopped = false;
+  #endRamp: (() => void) | undefined;
   readonly #env: ClientEnvironment;
 
   constructor(readonly plan: FleetPlan) {
@@ -40,6 +41,7 @@ export class Fleet {
     const { plan } = this;
     const opening: Promise<void>[] = [];
     const started = performance.now();
+    const ended = new Promise<void>((resolve) => (this.#endRamp = resolve));
     let inFlight = 0;
     let i = 0;
     while (i < plan.count && !this.#stopped) {
@@ -52,7 +54,16 @@ export class Fleet {
       }
       if (i < plan.count) await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    await Promise.all(opening);
+    await Promise.race([Promise.all(opening), ended]);
+  }
+
+  /**
+   * The orchestrator's ramp deadline passed: stop opening and report. The
+   * clients still connecting stay so and are reported as such.
+   */
+  endRamp(): void {
+    this.#stopped = true;
+    this.#endRamp?.();
   }
 
   #openClient(index: number): Promise<void> {
@@ -75,12 +86,14 @@ export class Fleet {
   counters(): FleetCounters {
     let open = 0;
     let failed = 0;
+    let connecting = 0;
     let polls = 0;
     let echoSent = 0;
     for (const client of this.clients) {
       echoSent += client.echoSent;
       if (client.state === 'open') open++;
       else if (client.state === 'failed') failed++;
+      else if (client.state === 'connecting') connecting++;
       if (client instanceof ShortPollClient) polls += client.polls;
     }
     const bytes = this.meter.snapshot();
@@ -91,6 +104,7 @@ export class Fleet {
       attempted: this.#attempted,
       open,
       failed,
+      connecting,
       reconnects: this.#reconnects,
       delivered: this.deliveries.delivered,
       payload: this.deliveries.payloadBytes,

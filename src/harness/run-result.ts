@@ -5,7 +5,8 @@
 export const RUN_SCHEMA = 'rtbench.run/1';
 
 export interface TransportResult {
-  clients: { target: number; open: number; failed: number; reconnects: number; processes: number };
+  /** connecting: still opening when the ramp deadline passed (a saturated server). */
+  clients: { target: number; open: number; failed: number; connecting: number; reconnects: number; processes: number };
   updates: { published: number; expected: number; delivered: number; lost: number; duplicated: number; reordered: number };
   bytes: {
     down: number;
