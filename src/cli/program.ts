@@ -3,20 +3,12 @@
  * entry (main.ts) calls process.exit.
  */
 import { Command, CommanderError } from 'commander';
+import { compareCommand } from './compare-command.js';
 import { EXIT } from './exit-codes.js';
+import { modelCommand } from './model-command.js';
+import { reportCommand } from './report-command.js';
 import { runCommand } from './run-command.js';
 import { serveCommand } from './serve-command.js';
-
-function notYetBuilt(name: string, description: string, issue: string): Command {
-  return new Command(name)
-    .description(`${description} (not yet built)`)
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => {
-      console.error(`rtbench ${name}: not yet built (${issue}). Nothing was run.`);
-      process.exitCode = EXIT.error;
-    });
-}
 
 export async function runCli(argv: string[]): Promise<number> {
   let pending: Promise<number> | undefined;
@@ -29,9 +21,9 @@ export async function runCli(argv: string[]): Promise<number> {
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(runCommand(setExit));
   program.addCommand(serveCommand(setExit));
-  program.addCommand(notYetBuilt('model', "reproduce the talk's bandwidth table from first principles", 'the model issue'));
-  program.addCommand(notYetBuilt('report', 'render a run result as Markdown, HTML or JUnit', 'the reports issue'));
-  program.addCommand(notYetBuilt('compare', 'compare two run results and fail on a regression', 'the gates issue'));
+  program.addCommand(modelCommand(setExit));
+  program.addCommand(reportCommand(setExit));
+  program.addCommand(compareCommand(setExit));
   for (const command of program.commands) command.exitOverride();
 
   try {

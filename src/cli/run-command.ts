@@ -11,6 +11,11 @@ import { parseScenario, ScenarioError } from '../scenarios/schema.js';
 import { EXIT } from './exit-codes.js';
 import { durationOption, integerOption, sizeOption } from './options.js';
 import { formatSummary } from './run-summary.js';
+import { collect, loadThresholds } from './gate-options.js';
+import { describeGate } from '../gates/describe.js';
+import { applyGates } from '../gates/evaluate.js';
+import { RENDERERS } from '../report/render.js';
+import { parseRunResult } from '../report/run-schema.js';
 
 interface RunOptions {
   transports?: TransportName[];
@@ -28,6 +33,9 @@ interface RunOptions {
   secret?: string;
   out: string;
   quiet?: boolean;
+  threshold: string[];
+  gates?: string;
+  report: string;
 }
 
 function transportList(value: string): TransportName[] {
@@ -75,6 +83,9 @@ export function runCommand(setExit: (code: Promise<number>) => void): Command {
     .option('--target <url>', 'a server someone else runs, instead of the embedded one', targetUrl)
     .option('--secret <token>', 'publish secret of the target server')
     .option('--out <dir>', 'where the result and reports go', 'reports')
+    .option('--report <formats>', 'reports written beside the result: md,html,junit or none', 'md,html')
+    .option('--threshold <expr>', 'a gate such as "ws.latency: p(99)<250ms" (repeatable); a failed gate exits 99', collect, [])
+    .option('--gates <file>', 'gates from a JSON file: {"thresholds": ["lost==0", ...]}')
     .option('--quiet', 'no progress line')
     .action((scenario: string, options: RunOptions) => setExit(run(scenario, options)));
 }
@@ -106,6 +117,15 @@ async function run(name: string, options: RunOptions): Promise<number> {
       return EXIT.usage;
     }
     throw error;
+  }
+
+  // Gates are parsed before anything runs: a typo should not cost a run.
+  const thresholds = await loadThresholds([...scenario.thresholds, ...options.threshold], options.gates, 'run');
+  if (typeof thresholds === 'number') return thresholds;
+  const formats = parseReportFormats(options.report);
+  if (typeof formats === 'string') {
+    console.error(`rtbench run: option '--report <formats>' argument '${options.report}' is invalid. ${formats}`);
+    return EXIT.usage;
   }
 
   const available = availableTransports();
@@ -162,13 +182,43 @@ async function run(name: string, options: RunOptions): Promise<number> {
   if (live) process.stderr.write('\n');
   if (interrupted) return EXIT.error;
 
+  // The result is checked against its documented schema before it is
+  // written: reports, gates and CI read only this file.
+  const checked = parseRunResult(result, 'this run');
+  checked.gates = applyGates(checked, thresholds);
+
   await mkdir(options.out, { recursive: true });
-  const stamp = result.started_at.replace(/[:.]/g, '-');
-  const file = path.join(options.out, `${scenario.name}-${stamp}.json`);
-  const text = `${JSON.stringify(result, null, 2)}\n`;
-  await writeFile(file, text);
+  const stamp = checked.started_at!.replace(/[:.]/g, '-');
+  const base = path.join(options.out, `${scenario.name}-${stamp}`);
+  const text = RENDERERS.json(checked);
+  await writeFile(`${base}.json`, text);
   await writeFile(path.join(options.out, 'latest.json'), text);
+  const written = [`${base}.json`];
+  for (const format of formats) {
+    const file = `${base}.${REPORT_EXTENSIONS[format]}`;
+    await writeFile(file, RENDERERS[format](checked));
+    written.push(file);
+  }
   console.log(formatSummary(result));
-  console.log(`\nResult: ${file} (also ${path.join(options.out, 'latest.json')})`);
-  return EXIT.ok;
+  console.log(`\nResult:  ${written[0]} (also ${path.join(options.out, 'latest.json')})`);
+  if (written.length > 1) console.log(`Reports: ${written.slice(1).join(', ')}`);
+
+  if (checked.gates.length === 0) return EXIT.ok;
+  const failed = checked.gates.filter((gate) => !gate.pass);
+  console.log(`Gates:   ${checked.gates.length - failed.length} of ${checked.gates.length} passed`);
+  if (failed.length === 0) return EXIT.ok;
+  console.error(`rtbench run: ${failed.length} of ${checked.gates.length} gates failed:\n${failed.map((gate) => `  ${describeGate(gate)}`).join('\n')}`);
+  return EXIT.gateFailed;
+}
+
+const REPORT_EXTENSIONS = { md: 'md', html: 'html', junit: 'junit.xml' } as const;
+type RunReportFormat = keyof typeof REPORT_EXTENSIONS;
+
+function parseReportFormats(value: string): RunReportFormat[] | string {
+  if (value === 'none') return [];
+  const formats = value.split(',').map((format) => format.trim());
+  for (const format of formats) {
+    if (!(format in REPORT_EXTENSIONS)) return `expected a list of ${Object.keys(REPORT_EXTENSIONS).join(', ')} or none.`;
+  }
+  return formats as RunReportFormat[];
 }

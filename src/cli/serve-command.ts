@@ -26,6 +26,8 @@ const ENDPOINTS = [
   'GET  /long-poll?channel=C&cursor=N',
   'GET  /sse?channel=C',
   'GET  /ws (WebSocket)',
+  'GET  /engine.io/ (Engine.IO v4: long-polling, WebSocket upgrade)',
+  'GET  /socket.io/ (Socket.IO v5 on Engine.IO v4)',
   'GET  /healthz',
   'GET  /metrics',
 ];

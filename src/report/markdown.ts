@@ -1,0 +1,43 @@
+/**
+ * The run as Markdown, fit for a CI job summary ($GITHUB_STEP_SUMMARY):
+ * per-transport figures, the model beside what was measured, and the gates.
+ */
+import { measuredVsModel } from '../model/measured-vs-model.js';
+import { gateRows, gateSummary, GATE_HEADER } from './gate-rows.js';
+import { measuredTableText, modelTableText, type TextTable } from './model-tables.js';
+import type { RunResult } from './run-schema.js';
+import { markdownTable } from './tables.js';
+import { runHeadline, transportNotes, transportRows, TRANSPORT_HEADER } from './transport-table.js';
+
+function section(table: TextTable): string {
+  return [table.title, '', markdownTable(table.header, table.rows), '', table.notes.join(' ')].join('\n');
+}
+
+export function renderMarkdown(result: RunResult): string {
+  const { model, measured } = measuredVsModel(result);
+  const notes = transportNotes(result);
+  const out = [
+    `## rtbench run: ${result.scenario}`,
+    '',
+    `${runHeadline(result)}.`,
+    '',
+    '### Transports',
+    '',
+    markdownTable(TRANSPORT_HEADER, transportRows(result)),
+    '',
+  ];
+  if (notes.length) out.push(...notes.map((note) => `- ${note}`), '');
+  out.push('### Model vs measured', '', section(modelTableText(model)), '', section(measuredTableText(model, measured)), '', '### Gates', '');
+  if (result.gates.length === 0) {
+    out.push('No gates were set.');
+  } else {
+    const rows = gateRows(result.gates).map(({ pass, cells }) => [pass ? '✅ pass' : '❌ FAIL', code(cells[1]!), ...cells.slice(2)]);
+    out.push(`${gateSummary(result.gates)}.`, '', markdownTable(GATE_HEADER, rows, ['left', 'left', 'left']));
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** An inline code span that survives backticks in the text. */
+function code(text: string): string {
+  return text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``;
+}

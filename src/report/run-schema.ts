@@ -1,0 +1,163 @@
+/**
+ * The run result, `rtbench.run/1`: the one contract between the harness that
+ * writes it and everything that reads it (reports, gates, compare, CI).
+ * docs/run-schema.md documents every field. The fields DESIGN.md names are
+ * required; the harness's extra detail is optional, so another producer can
+ * write the minimum, and unknown fields are accepted (and dropped) so that
+ * adding a field does not need a new version. Changing or removing one does.
+ */
+import { z } from 'zod';
+
+export const RUN_SCHEMA_ID = 'rtbench.run/1';
+
+const count = z.number().int().nonnegative();
+const amount = z.number().nonnegative();
+
+/** Transport names are what gate expressions reference (`short-poll.lost`). */
+export const TRANSPORT_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const transportName = z.string().regex(TRANSPORT_NAME, 'transport names are lower-case words joined by "-"');
+
+const processFigures = z.object({
+  cpu_s: amount,
+  rss_peak_mb: amount,
+  cpu_user_s: amount.optional(),
+  cpu_system_s: amount.optional(),
+  steady_cpu_s: amount.optional(),
+  cpu_us_per_update: amount.optional(),
+  workers: count.optional(),
+});
+
+export const transportResultSchema = z.object({
+  clients: z.object({
+    target: count,
+    open: count,
+    failed: count,
+    /** Still opening when the ramp deadline passed (a saturated server). */
+    connecting: count.optional(),
+    reconnects: count.optional(),
+    processes: count.optional(),
+  }),
+  updates: z.object({
+    published: count,
+    expected: count,
+    delivered: count,
+    lost: count,
+    duplicated: count,
+    reordered: count,
+  }),
+  bytes: z.object({
+    down: count,
+    up: count,
+    payload: count,
+    per_update: amount,
+    overhead_per_update: amount,
+    steady: z.object({ down: count, up: count, delivered: count, payload: count }).optional(),
+  }),
+  latency_us: z.object({
+    p50: amount,
+    p90: amount,
+    p99: amount,
+    p999: amount,
+    max: amount,
+    mean: amount.optional(),
+    count: count.optional(),
+    method: z.enum(['publish-ts', 'echo-rtt']).optional(),
+  }),
+  rate: z.object({
+    intended: amount,
+    achieved: amount,
+    publish_intended: amount.optional(),
+    publish_achieved: amount.optional(),
+    polls_intended: amount.optional(),
+    polls_achieved: amount.optional(),
+    saturated: z.boolean().optional(),
+  }),
+  processes: z.object({ server: processFigures, clients: processFigures }),
+  phases_s: z.object({ ramp: amount, steady: amount, drain: amount, teardown: amount }).optional(),
+  errors: z.array(z.string()).optional(),
+});
+
+export const timelinePointSchema = z.object({
+  t_s: amount,
+  transport: transportName,
+  open: count,
+  delivered_per_s: amount,
+});
+
+export const gateResultSchema = z.object({
+  expr: z.string(),
+  /** null when the gate could not be evaluated (see `error`). */
+  value: z.number().nullable(),
+  limit: z.number().optional(),
+  op: z.enum(['<', '<=', '>', '>=', '==', '!=']).optional(),
+  pass: z.boolean(),
+  transport: transportName.optional(),
+  unit: z.string().optional(),
+  error: z.string().optional(),
+});
+
+const capacitySchema = z.object({
+  slo_p99_ms: amount,
+  max_clients: count,
+  clients_per_core: amount,
+  steps: z.array(
+    z.object({
+      clients: count,
+      open: count,
+      failed: count,
+      lost: count,
+      p99_ms: amount,
+      achieved: amount,
+      intended: amount,
+      pass: z.boolean(),
+      reason: z.string().optional(),
+    }),
+  ),
+});
+
+export const runResultSchema = z.object({
+  schema: z.literal(RUN_SCHEMA_ID, {
+    error: (issue) => `unsupported schema ${JSON.stringify(issue.input)}; this rtbench reads "${RUN_SCHEMA_ID}"`,
+  }),
+  scenario: z.string().min(1),
+  started_at: z.iso.datetime({ offset: true }).optional(),
+  duration_s: amount.optional(),
+  machine: z.object({
+    cpus: count.optional(),
+    cpu_model: z.string().optional(),
+    memory_gb: amount.optional(),
+    node: z.string().optional(),
+    platform: z.string().optional(),
+    release: z.string().optional(),
+  }),
+  config: z.record(z.string(), z.unknown()),
+  target: z.string().optional(),
+  transports: z
+    .record(transportName, transportResultSchema)
+    .refine((transports) => Object.keys(transports).length > 0, 'a run result needs at least one transport'),
+  timeline: z.array(timelinePointSchema).optional(),
+  capacity: z.record(transportName, capacitySchema).optional(),
+  gates: z.array(gateResultSchema).default([]),
+});
+
+export type RunResult = z.output<typeof runResultSchema>;
+export type TransportResult = z.output<typeof transportResultSchema>;
+export type TimelinePoint = z.output<typeof timelinePointSchema>;
+export type GateResult = z.output<typeof gateResultSchema>;
+
+export class RunResultError extends Error {
+  readonly code = 'RTB_ERR_RUN_RESULT';
+}
+
+/** Validates a parsed JSON value; the error names every bad field by its path. */
+export function parseRunResult(input: unknown, source: string): RunResult {
+  const parsed = runResultSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.slice(0, 12).map((issue) => `  ${fieldPath(issue.path) || '(root)'}: ${issue.message}`);
+  const more = parsed.error.issues.length > 12 ? `\n  ... and ${parsed.error.issues.length - 12} more` : '';
+  throw new RunResultError(`${source} is not a valid ${RUN_SCHEMA_ID} run result:\n${problems.join('\n')}${more}`);
+}
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), '');
+}

@@ -1,0 +1,76 @@
+/** The run-result schema: the fixture and the harness's output are valid; a bad field is named. */
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { z } from 'zod';
+import type { RunResult as HarnessRunResult } from '../../../src/harness/run-result.js';
+import { parseRunResult, RUN_SCHEMA_ID, RunResultError, runResultSchema } from '../../../src/report/run-schema.js';
+import { smokeJson, smokeRun } from '../../helpers/run-fixture.js';
+
+function problems(edit: (json: Record<string, any>) => void): string {
+  const json = smokeJson();
+  edit(json);
+  try {
+    parseRunResult(json, 'bad.json');
+  } catch (error) {
+    expect(error).toBeInstanceOf(RunResultError);
+    return (error as Error).message;
+  }
+  throw new Error('the result was accepted');
+}
+
+describe('run-result schema', () => {
+  it('accepts the fixture, every transport of it', () => {
+    const run = smokeRun();
+    expect(run.schema).toBe(RUN_SCHEMA_ID);
+    expect(Object.keys(run.transports)).toEqual(['short-poll', 'long-poll', 'sse', 'fallback', 'ws']);
+    expect(run.timeline!.length).toBeGreaterThan(20);
+    expect(run.gates).toEqual([]);
+  });
+
+  it('is what the harness writes (checked by the type checker)', () => {
+    expectTypeOf<HarnessRunResult>().toExtend<z.input<typeof runResultSchema>>();
+  });
+
+  it('accepts the minimum DESIGN.md lists, and defaults gates', () => {
+    const minimal = {
+      schema: 'rtbench.run/1',
+      scenario: 'min',
+      machine: {},
+      config: {},
+      transports: {
+        ws: {
+          clients: { target: 1, open: 1, failed: 0 },
+          updates: { published: 1, expected: 1, delivered: 1, lost: 0, duplicated: 0, reordered: 0 },
+          bytes: { down: 10, up: 0, payload: 8, per_update: 10, overhead_per_update: 2 },
+          latency_us: { p50: 1, p90: 1, p99: 1, p999: 1, max: 1 },
+          rate: { intended: 1, achieved: 1 },
+          processes: { server: { cpu_s: 0, rss_peak_mb: 0 }, clients: { cpu_s: 0, rss_peak_mb: 0 } },
+        },
+      },
+    };
+    expect(parseRunResult(minimal, 'min.json').gates).toEqual([]);
+  });
+
+  it('names the bad field by its path', () => {
+    expect(
+      problems((json) => {
+        json.transports['short-poll'].bytes.per_update = '243.99';
+        delete json.transports.ws.updates.lost;
+      }),
+    ).toBe(
+      'bad.json is not a valid rtbench.run/1 run result:\n' +
+        '  transports.short-poll.bytes.per_update: Invalid input: expected number, received string\n' +
+        '  transports.ws.updates.lost: Invalid input: expected number, received undefined',
+    );
+    expect(problems((json) => (json.gates = [{ expr: 'lost==0', value: 0 }]))).toContain('  gates[0].pass: Invalid input: expected boolean, received undefined');
+    expect(problems((json) => (json.timeline[3].open = -1))).toContain('  timeline[3].open: Too small: expected number to be >=0');
+  });
+
+  it('refuses another schema version and names the one it reads', () => {
+    expect(problems((json) => (json.schema = 'rtbench.run/2'))).toContain('  schema: unsupported schema "rtbench.run/2"; this rtbench reads "rtbench.run/1"');
+  });
+
+  it('refuses transport names a gate could not reference, and an empty run', () => {
+    expect(problems((json) => (json.transports['Web Socket'] = json.transports.ws))).toContain('transports.Web Socket: Invalid key in record');
+    expect(problems((json) => (json.transports = {}))).toContain('  transports: a run result needs at least one transport');
+  });
+});
