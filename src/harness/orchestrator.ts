@@ -508,7 +508,9 @@ function buildTransportResult(input: BuildInput): TransportResult {
   };
   if (transport === 'short-poll') {
     rate.polls_intended = round(input.clients * (1000 / s.pollIntervalMs), 1);
-    rate.polls_achieved = round((after.polls - before.polls) / (steadyS + s.drainMs / 1000), 1);
+    // Polls go on through the drain: count them over the time they had.
+    const pollingS = steadyS + input.phases.drain;
+    rate.polls_achieved = pollingS > 0 ? round((after.polls - before.polls) / pollingS, 1) : 0;
   }
   // Saturated: the machine could not keep the schedule (5% slack for the
   // updates still in flight at the end of the steady phase).

@@ -84,7 +84,10 @@ export function createApp(options: AppOptions = {}): App {
     );
   });
 
-  const upgrades = transports.filter((t) => t.upgradePath && t.upgrade);
+  // A transport with upgrade() and no upgradePath upgrades on its own routes.
+  const upgradesAt = (t: ServerTransport, path: string) =>
+    t.upgradePath === undefined ? Object.hasOwn(t.routes, path) : t.upgradePath === path;
+  const upgrades = transports.filter((t) => t.upgrade);
 
   const server = http.createServer({ keepAliveTimeout: 65_000 }, (req: IncomingMessage, res: ServerResponse) => {
     const path = pathOf(req.url);
@@ -99,7 +102,7 @@ export function createApp(options: AppOptions = {}): App {
   server.on('connection', (socket: Socket) => bytes.track(socket));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = pathOf(req.url);
-    const transport = upgrades.find((t) => t.upgradePath === path);
+    const transport = upgrades.find((t) => upgradesAt(t, path));
     if (!transport) {
       refuseUpgrade(socket, 404, `no WebSocket endpoint at ${path}`);
       return;

@@ -4,14 +4,18 @@ import type { Envelope, PublishInput } from './hub.js';
 export type ToPrimary =
   | { type: 'rtb:hello' }
   | { type: 'rtb:publish'; id: number; inputs: PublishInput[] }
-  | { type: 'rtb:metrics'; id: number };
+  | { type: 'rtb:metrics'; id: number }
+  /** The worker's private port for forwarded Engine.IO requests (engine-io/relay.ts). */
+  | { type: 'rtb:relay'; port: number };
 
 export type ToWorker =
   | { type: 'rtb:restore'; messages: Envelope[] }
   | { type: 'rtb:deliver'; messages: Envelope[] }
   | { type: 'rtb:published'; id: number; seqs?: number[]; error?: string }
   | { type: 'rtb:metrics'; id: number; text?: string; error?: string }
-  | { type: 'rtb:shutdown' };
+  | { type: 'rtb:shutdown' }
+  /** Every live worker's relay port. */
+  | { type: 'rtb:peers'; ports: number[] };
 
 export function isRtbMessage(message: unknown): message is { type: string } {
   return (

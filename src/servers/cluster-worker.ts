@@ -8,6 +8,8 @@ import { AggregatorRegistry } from 'prom-client';
 import { createApp, listen, type App } from './app.js';
 import { resolveConfig, type ServerConfig } from './config.js';
 import { CONFIG_ENV, isRtbMessage, type ToPrimary, type ToWorker } from './cluster-protocol.js';
+import { SessionRelay } from './engine-io/relay.js';
+import { isFallbackTransport } from './fallback.js';
 import { Hub, type PublishInput } from './hub.js';
 import type { PublishBus } from './publish.js';
 
@@ -16,6 +18,9 @@ type Pending = { resolve: (value: never) => void; reject: (error: Error) => void
 class PrimaryLink implements PublishBus {
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
+  /** Engine.IO sessions are forwarded to the worker that issued their sid. */
+  relay: SessionRelay | undefined;
+  peers: number[] = [];
 
   constructor(private readonly hub: Hub) {}
 
@@ -44,6 +49,10 @@ class PrimaryLink implements PublishBus {
         return;
       case 'rtb:metrics':
         this.#settle(message.id, message.text, message.error);
+        return;
+      case 'rtb:peers':
+        this.peers = message.ports;
+        this.relay?.setPeers(message.ports);
         return;
       case 'rtb:shutdown':
         void (app ? app.close() : Promise.resolve()).then(() => process.exit(0));
@@ -85,6 +94,12 @@ export async function runWorker(): Promise<void> {
   // Answers the primary's prom-client requests for this worker's registry.
   new AggregatorRegistry();
   AggregatorRegistry.setRegistries([app.registry]);
+  const fallback = app.transports.find(isFallbackTransport);
+  if (fallback) {
+    link.relay = await SessionRelay.start(fallback);
+    link.relay.setPeers(link.peers);
+    link.send({ type: 'rtb:relay', port: link.relay.port });
+  }
   await listen(app);
   process.on('SIGTERM', () => void app!.close().then(() => process.exit(0)));
   // Ctrl-C reaches the whole process group; the primary leads the shutdown.

@@ -38,6 +38,11 @@ export async function startCluster(partial: Partial<ServerConfig>, workerCount: 
   const send = (worker: Worker, message: ToWorker) => {
     if (worker.isConnected()) worker.send(message);
   };
+  const relayPorts = new Map<Worker, number>();
+  const announcePeers = () => {
+    const ports = [...relayPorts.values()];
+    for (const peer of ready) send(peer, { type: 'rtb:peers', ports });
+  };
 
   const onMessage = (worker: Worker, message: unknown) => {
     if (!isRtbMessage(message)) return;
@@ -45,7 +50,12 @@ export async function startCluster(partial: Partial<ServerConfig>, workerCount: 
     switch (request.type) {
       case 'rtb:hello':
         send(worker, { type: 'rtb:restore', messages: sequencer.snapshot() });
+        send(worker, { type: 'rtb:peers', ports: [...relayPorts.values()] });
         ready.add(worker);
+        return;
+      case 'rtb:relay':
+        relayPorts.set(worker, request.port);
+        announcePeers();
         return;
       case 'rtb:publish': {
         const messages = request.inputs.map((input) => sequencer.publish(input).toJSON());
@@ -66,6 +76,7 @@ export async function startCluster(partial: Partial<ServerConfig>, workerCount: 
 
   const onExit = (worker: Worker, code: number | null, signal: string | null) => {
     ready.delete(worker);
+    if (relayPorts.delete(worker) && !closing) announcePeers();
     if (closing || listeningCount < workerCount) return;
     console.error(`rtbench serve: worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
     fork();

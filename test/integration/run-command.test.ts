@@ -26,7 +26,8 @@ describe('rtbench run', () => {
     const result = rtbench(['run', 'smoke', '--clients', '40', '--duration', '2s', '--channels', '4', '--rate', '4', '--out', out, '--quiet']);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^transport +clients +delivered/m);
-    expect(result.stdout).toContain(`Result: ${out}`);
+    expect(result.stdout).toMatch(new RegExp(`^Result: +${out}/smoke-`, 'm'));
+    expect(result.stdout).toMatch(/^Reports: .+\.md, .+\.html/m);
     const run = JSON.parse(readFileSync(path.join(out, 'latest.json'), 'utf8')) as RunResult;
     expect(run.schema).toBe('rtbench.run/1');
     expect(run.scenario).toBe('smoke');

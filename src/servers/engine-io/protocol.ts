@@ -1,0 +1,76 @@
+/**
+ * Engine.IO v4 on the wire: the error table, packet encoding helpers over
+ * engine.io-parser, and the packet a hub message becomes, built once per
+ * message and shared by every session that carries it.
+ */
+import { encodePacket, type Packet, type PacketType } from 'engine.io-parser';
+
+/** Joins the packets of one HTTP long-polling payload. */
+export const SEPARATOR = '\x1e';
+
+/** The protocol's errors: `{"code":N,"message":"..."}` with 400, Forbidden with 403. */
+export const ENGINE_ERRORS = {
+  unknownTransport: { code: 0, message: 'Transport unknown', status: 400 },
+  unknownSid: { code: 1, message: 'Session ID unknown', status: 400 },
+  badHandshakeMethod: { code: 2, message: 'Bad handshake method', status: 400 },
+  badRequest: { code: 3, message: 'Bad request', status: 400 },
+  forbidden: { code: 4, message: 'Forbidden', status: 403 },
+  unsupportedProtocolVersion: { code: 5, message: 'Unsupported protocol version', status: 400 },
+} as const;
+
+export type EngineError = (typeof ENGINE_ERRORS)[keyof typeof ENGINE_ERRORS];
+
+export function errorBody(error: EngineError): string {
+  return JSON.stringify({ code: error.code, message: error.message });
+}
+
+/**
+ * A text packet in its wire form, e.g. `4hello` or `2`. engine.io-parser
+ * calls back synchronously for strings and buffers, so this returns.
+ */
+export function encodeText(type: PacketType, data?: string): string {
+  let encoded = '';
+  encodePacket({ type, data } as Packet, false, (value: string) => (encoded = value));
+  return encoded;
+}
+
+/** A binary message as HTTP long-polling carries it: `b` + base64. */
+export function encodeBinaryForPolling(data: Uint8Array): string {
+  let encoded = '';
+  encodePacket({ type: 'message', data }, false, (value: string) => (encoded = value));
+  return encoded;
+}
+
+/**
+ * An encoded text packet that many sessions send: the polling form and the
+ * UTF-8 bytes of the WebSocket frame are each made at most once.
+ */
+export class SharedPacket {
+  #utf8: Buffer | undefined;
+
+  constructor(readonly text: string) {}
+
+  get utf8(): Buffer {
+    this.#utf8 ??= Buffer.from(this.text);
+    return this.#utf8;
+  }
+}
+
+/**
+ * What a session queues: an encoded text packet, a binary message's bytes,
+ * or a shared packet.
+ */
+export type OutPacket = string | Uint8Array | SharedPacket;
+
+export function pollingTextOf(packet: OutPacket): string {
+  if (typeof packet === 'string') return packet;
+  if (packet instanceof SharedPacket) return packet.text;
+  return encodeBinaryForPolling(packet);
+}
+
+/** Approximate bytes a queued packet will take, for the backlog limit. */
+export function sizeOf(packet: OutPacket): number {
+  if (typeof packet === 'string') return packet.length;
+  if (packet instanceof SharedPacket) return packet.text.length;
+  return packet.byteLength;
+}

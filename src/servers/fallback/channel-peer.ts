@@ -1,0 +1,140 @@
+/**
+ * What an Engine.IO session holds on the hub, whichever protocol rides on it:
+ * its subscriptions with the last seq sent on each, delivery of hub messages
+ * as one shared packet per message and wire format, and publishing.
+ *
+ * A subscription keeps a cursor and skips seq <= cursor, so resuming from a
+ * cursor and live delivery never send a message twice (as websocket.ts does).
+ */
+import { CLOSE, RequestError } from '../errors.js';
+import type { HubMessage, Subscriber } from '../hub.js';
+import { isAuthorized } from '../http-util.js';
+import { parsePublish, publishAnswer } from '../publish.js';
+import type { SharedPacket } from '../engine-io/protocol.js';
+import type { EngineSession, SessionPeer } from '../engine-io/session.js';
+import type { ServerContext } from '../transport.js';
+
+export interface FallbackState {
+  context: ServerContext;
+  /** Channel subscriptions held right now. */
+  subscribers: number;
+  /** Hub messages handed to sessions since start. */
+  delivered: number;
+}
+
+export abstract class ChannelPeer implements Subscriber, SessionPeer {
+  /**
+   * Most sessions hold one channel, kept in two fields; a Map is made only
+   * for a second channel (memory at 100,000 sessions).
+   */
+  #channel: string | undefined;
+  #cursor = 0;
+  #more: Map<string, number> | undefined;
+
+  constructor(
+    readonly session: EngineSession,
+    readonly state: FallbackState,
+    protected authorized: boolean,
+  ) {}
+
+  /** The message as this protocol's packet, built once per message (HubMessage.encoded). */
+  protected abstract wire(message: HubMessage): SharedPacket;
+
+  abstract onMessage(data: string | Buffer): void;
+
+  onClose(_reason: string): void {
+    this.releaseAll();
+  }
+
+  deliver(message: HubMessage): void {
+    const cursor = this.#cursorOf(message.channel);
+    if (cursor === undefined || message.seq <= cursor) return;
+    this.#setCursor(message.channel, message.seq);
+    this.state.delivered++;
+    this.session.send(this.wire(message));
+  }
+
+  /**
+   * Subscribes (or moves the cursor of an existing subscription) and returns
+   * the channel's head. The caller answers, then calls `replay`.
+   */
+  protected subscribe(channel: string, cursor: number | undefined): number {
+    const { hub } = this.state.context;
+    if (this.#cursorOf(channel) === undefined) {
+      hub.subscribe(channel, this);
+      this.state.subscribers++;
+    }
+    const head = hub.head(channel);
+    this.#setCursor(channel, cursor ?? head);
+    return head;
+  }
+
+  /** Sends the retained messages after `cursor`. */
+  protected replay(channel: string, cursor: number | undefined): void {
+    if (cursor === undefined) return;
+    for (const message of this.state.context.hub.since(channel, cursor)) this.deliver(message);
+  }
+
+  protected unsubscribe(channel: string): void {
+    if (this.#forget(channel)) {
+      this.state.context.hub.unsubscribe(channel, this);
+      this.state.subscribers--;
+    }
+  }
+
+  /** Publishes `{channel, event, data, token?}`; resolves with `{seq}` or `{seqs}`. */
+  protected async publish(request: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const { context } = this.state;
+    if (!this.authorized && !isAuthorized(`Bearer ${request.token}`, context.config.secret)) {
+      throw new RequestError('publishing needs the server secret', 401, CLOSE.policyViolation, 'RTB_ERR_UNAUTHORIZED');
+    }
+    const parsed = parsePublish(request);
+    const seqs = await context.bus.publish(parsed.inputs);
+    return publishAnswer(parsed, seqs) as Record<string, unknown>;
+  }
+
+  protected releaseAll(): void {
+    const { hub } = this.state.context;
+    if (this.#channel !== undefined) hub.unsubscribe(this.#channel, this);
+    for (const channel of this.#more?.keys() ?? []) hub.unsubscribe(channel, this);
+    this.state.subscribers -= this.channelCount;
+    this.#channel = undefined;
+    this.#more = undefined;
+  }
+
+  get channelCount(): number {
+    return (this.#channel === undefined ? 0 : 1) + (this.#more?.size ?? 0);
+  }
+
+  #cursorOf(channel: string): number | undefined {
+    return channel === this.#channel ? this.#cursor : this.#more?.get(channel);
+  }
+
+  #setCursor(channel: string, seq: number): void {
+    if (this.#channel === undefined || channel === this.#channel) {
+      this.#channel = channel;
+      this.#cursor = seq;
+    } else {
+      (this.#more ??= new Map()).set(channel, seq);
+    }
+  }
+
+  #forget(channel: string): boolean {
+    if (channel === this.#channel) {
+      this.#channel = undefined;
+      const next = this.#more?.entries().next();
+      if (next && !next.done) {
+        this.#more!.delete(next.value[0]);
+        [this.#channel, this.#cursor] = next.value;
+      }
+      return true;
+    }
+    return this.#more?.delete(channel) ?? false;
+  }
+}
+
+/** An error as the peers report it to clients. */
+export function errorReply(error: unknown): { error: string; code: string } {
+  if (error instanceof RequestError) return { error: error.message, code: error.code };
+  return { error: 'internal error', code: 'RTB_ERR_INTERNAL' };
+}

@@ -1,0 +1,196 @@
+/**
+ * `/socket.io/`: Socket.IO v5 on an Engine.IO session, default namespace
+ * only (any other gets CONNECT_ERROR "Invalid namespace"). Events map onto
+ * the hub:
+ *   emit("subscribe", {channel, cursor?}, ack)   ack({channel, seq: head})
+ *   emit("unsubscribe", {channel}, ack)          ack({channel})
+ *   emit("publish", {channel, event, data}, ack) ack({seq})
+ * and every hub message arrives as event "message" with the envelope. A bad
+ * request is answered in the ack as {error, code} (or as an "error" event
+ * when no ack was asked for). A protocol violation closes the session, as
+ * the reference server does. The CONNECT auth payload `{token}` equal to the
+ * server secret allows publishing.
+ *
+ * With --echo every event comes back as the same event (binary attachments
+ * as binary), and an ack asked for on any other event gets the arguments.
+ */
+import { randomBytes } from 'node:crypto';
+import { RequestError } from '../errors.js';
+import type { HubMessage } from '../hub.js';
+import { isAuthorized } from '../http-util.js';
+import { encodeText, SharedPacket } from '../engine-io/protocol.js';
+import type { EngineSession } from '../engine-io/session.js';
+import { decodeSioPacket, encodeSioPacket, insertBinary, SIO, type SioPacket } from '../socket-io/parser.js';
+import { checkChannel, checkCursor } from '../validate.js';
+import { ChannelPeer, errorReply, type FallbackState } from './channel-peer.js';
+
+/** How long a session may stay without joining a namespace (the reference server's default). */
+export const CONNECT_TIMEOUT_MS = 45_000;
+
+const wireOf = (message: HubMessage) => new SharedPacket(encodeText('message', `2["message",${message.json}]`));
+
+interface PendingBinary {
+  packet: SioPacket;
+  attachments: Buffer[];
+}
+
+export class SocketIoPeer extends ChannelPeer {
+  #connected = false;
+  #binary: PendingBinary | undefined;
+  #connectTimer: NodeJS.Timeout | undefined;
+
+  constructor(session: EngineSession, state: FallbackState, authorized: boolean) {
+    super(session, state, authorized);
+    this.#connectTimer = setTimeout(SocketIoPeer.#onConnectTimeout, CONNECT_TIMEOUT_MS, this);
+    this.#connectTimer.unref();
+  }
+
+  static #onConnectTimeout(peer: SocketIoPeer): void {
+    if (!peer.#connected) peer.session.close('no CONNECT in time');
+  }
+
+  protected wire(message: HubMessage): SharedPacket {
+    return message.encoded('socket.io', wireOf);
+  }
+
+  override onClose(reason: string): void {
+    clearTimeout(this.#connectTimer);
+    super.onClose(reason);
+  }
+
+  onShutdown(): void {
+    if (this.#connected) this.#send({ type: SIO.disconnect });
+  }
+
+  onMessage(data: string | Buffer): void {
+    if (typeof data !== 'string') {
+      const pending = this.#binary;
+      if (!pending) return this.#violation('binary message without a BINARY_EVENT');
+      pending.attachments.push(data);
+      if (pending.attachments.length < pending.packet.attachments) return;
+      this.#binary = undefined;
+      try {
+        pending.packet.data = insertBinary(pending.packet.data, pending.attachments);
+      } catch {
+        return this.#violation('bad attachment placeholder');
+      }
+      this.#onPacket(pending.packet);
+      return;
+    }
+    if (this.#binary) return this.#violation('text packet while attachments were expected');
+    let packet: SioPacket;
+    try {
+      packet = decodeSioPacket(data);
+    } catch {
+      return this.#violation('parse error');
+    }
+    if (packet.attachments > 0) {
+      this.#binary = { packet, attachments: [] };
+      return;
+    }
+    this.#onPacket(packet);
+  }
+
+  #onPacket(packet: SioPacket): void {
+    if (packet.type === SIO.connect) {
+      if (packet.nsp !== '/') {
+        this.#send({ type: SIO.connectError, nsp: packet.nsp, data: { message: 'Invalid namespace' } });
+        return;
+      }
+      if (this.#connected) return this.#violation('CONNECT to a namespace already joined');
+      this.#connect(packet.data as Record<string, unknown> | undefined);
+      return;
+    }
+    // Anything else must address a namespace this session has joined.
+    if (packet.nsp !== '/' || !this.#connected || packet.type === SIO.connectError) {
+      return this.#violation(`packet type ${packet.type} for a namespace not joined`);
+    }
+    switch (packet.type) {
+      case SIO.disconnect:
+        this.#connected = false;
+        this.releaseAll();
+        return;
+      case SIO.event:
+      case SIO.binaryEvent:
+        this.#onEvent(packet.data as unknown[], packet.id);
+        return;
+      default:
+        // ACK / BINARY_ACK: this server asks for no acks.
+        return;
+    }
+  }
+
+  #connect(auth: Record<string, unknown> | undefined): void {
+    clearTimeout(this.#connectTimer);
+    this.#connected = true;
+    const { secret } = this.state.context.config;
+    if (secret !== undefined && typeof auth?.token === 'string' && isAuthorized(`Bearer ${auth.token}`, secret)) {
+      this.authorized = true;
+    }
+    this.#send({ type: SIO.connect, data: { sid: randomBytes(15).toString('base64url') } });
+  }
+
+  #onEvent(args: unknown[], id: number | undefined): void {
+    const [name, ...rest] = args;
+    const { echo } = this.state.context.config;
+    if (echo) this.#send({ type: SIO.event, data: args });
+    const options = rest[0] as Record<string, unknown> | undefined;
+    try {
+      switch (name) {
+        case 'subscribe': {
+          const request = objectArgument(options);
+          const channel = checkChannel(request.channel);
+          const cursor = request.cursor === undefined || request.cursor === null ? undefined : checkCursor(request.cursor);
+          const seq = this.subscribe(channel, cursor);
+          this.#ack(id, { channel, seq });
+          this.replay(channel, cursor);
+          return;
+        }
+        case 'unsubscribe': {
+          const channel = checkChannel(objectArgument(options).channel);
+          this.unsubscribe(channel);
+          this.#ack(id, { channel });
+          return;
+        }
+        case 'publish':
+          this.publish(objectArgument(options)).then(
+            (answer) => this.#ack(id, answer),
+            (error: unknown) => this.#reportError(id, error),
+          );
+          return;
+        default:
+          if (id === undefined) return;
+          if (echo) this.#send({ type: SIO.ack, id, data: rest });
+          else this.#reportError(id, new RequestError(`unknown event ${JSON.stringify(name)}`));
+      }
+    } catch (error) {
+      this.#reportError(id, error);
+    }
+  }
+
+  #ack(id: number | undefined, answer: unknown): void {
+    if (id !== undefined) this.#send({ type: SIO.ack, id, data: [answer] });
+  }
+
+  #reportError(id: number | undefined, error: unknown): void {
+    if (id !== undefined) this.#ack(id, errorReply(error));
+    else this.#send({ type: SIO.event, data: ['error', errorReply(error)] });
+  }
+
+  #send(packet: { type: number; nsp?: string; id?: number; data?: unknown }): void {
+    const { text, attachments } = encodeSioPacket(packet);
+    this.session.sendText(text);
+    for (const attachment of attachments) this.session.sendBinary(attachment);
+  }
+
+  #violation(reason: string): void {
+    this.session.close(`socket.io: ${reason}`);
+  }
+}
+
+function objectArgument(value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new RequestError('the first argument must be an object such as {"channel":"news"}');
+  }
+  return value as Record<string, unknown>;
+}
