@@ -22,6 +22,7 @@ export function formatSummary(result: RunResult): string {
     if (t.rate.saturated) note.push('SATURATED');
     if (t.rate.polls_intended !== undefined) note.push(`polls/s ${t.rate.polls_achieved}/${t.rate.polls_intended}`);
     if (t.clients.failed > 0) note.push(`${t.clients.failed} failed`);
+    if ((t.clients.connecting ?? 0) > 0) note.push(`${t.clients.connecting} never connected`);
     rows.push([
       name,
       `${t.clients.open}/${t.clients.target}`,

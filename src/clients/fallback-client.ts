@@ -35,6 +35,8 @@ export class FallbackClient extends LoadClient {
   /** Set once the probe went out: from then on no new poll is sent (the server releases the pending one with a noop). */
   #upgrading = false;
   #upgraded = false;
+  /** `3probe` came back while a POST was in flight: `5` waits for it (see #finishUpgrade). */
+  #probeAnswered = false;
   #closing = false;
   #body: Buffer[] = [];
   #status = 0;
@@ -139,7 +141,7 @@ export class FallbackClient extends LoadClient {
   }
 
   #flush(): void {
-    if (this.#posting || this.#outbox.length === 0 || this.#closing) return;
+    if (this.#posting || this.#outbox.length === 0 || this.#closing || this.#probeAnswered) return;
     const body = this.#outbox.splice(0).join(SEPARATOR);
     this.#posting = true;
     this.#poster ??= new HttpConnection(this.env, this.target, {
@@ -147,7 +149,8 @@ export class FallbackClient extends LoadClient {
       onBody: () => {},
       onEnd: () => {
         this.#posting = false;
-        this.#flush();
+        if (this.#probeAnswered) this.#finishUpgrade();
+        else this.#flush();
       },
       onClose: () => {
         this.#poster = undefined;
@@ -236,11 +239,11 @@ export class FallbackClient extends LoadClient {
         if (frame.opcode !== OPCODE.text) return;
         const packet = frame.payload.toString();
         if (packet === '3probe') {
-          socket.write(clientFrame(OPCODE.text, Buffer.from('5')));
-          this.#upgraded = true;
-          this.transport = 'websocket';
-          const pending = this.#outbox.splice(0);
-          for (const queued of pending) this.#sendPacket(queued);
+          this.#probeAnswered = true;
+          // As engine.io-client pauses polling: a POST still in flight must
+          // land first, or it would reach a session already on WebSocket and
+          // be refused (400), losing its packets (CONNECT, subscribe, a pong).
+          if (!this.#posting) this.#finishUpgrade();
           return;
         }
         this.#onPacket(packet, frame.payload.length, receivedAt);
@@ -250,6 +253,21 @@ export class FallbackClient extends LoadClient {
     socket.on('close', () => {
       if (this.#upgraded && !this.#closing) this.#lost();
     });
+  }
+
+  /** Sends `5`, moves what waited onto the WebSocket, and lets the polling connections go. */
+  #finishUpgrade(): void {
+    if (this.#upgraded || this.#closing || !this.#ws?.writable) return;
+    this.#ws.write(clientFrame(OPCODE.text, Buffer.from('5')));
+    this.#upgraded = true;
+    this.transport = 'websocket';
+    const pending = this.#outbox.splice(0);
+    for (const queued of pending) this.#sendPacket(queued);
+    // A browser would leave them idle in its pool until the server's
+    // keep-alive timeout closes them; at 17,000 sessions a process, two idle
+    // sockets each would cost 34,000 file descriptors, so they go now.
+    this.#poller?.socket.end();
+    this.#poster?.socket.end();
   }
 
   #lost(): void {

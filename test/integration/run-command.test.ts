@@ -50,6 +50,22 @@ describe('rtbench run', () => {
     expect(descendantsOf(result.pid!)).toEqual([]);
   });
 
+  it('drives fallback sessions across --workers 3: every session upgrades and subscribes, nothing lost', () => {
+    // A session's POST, poll and upgrade reach different workers; a client
+    // that sent `5` before its POST landed lost that POST (CONNECT, subscribe)
+    // and never opened. 1,500 sessions made that race show every time.
+    const out = mkdtempSync(path.join(tmpdir(), 'rtbench-run-'));
+    const args = ['run', 'smoke', '--transports', 'fallback', '--clients', '1500', '--workers', '3'];
+    const result = rtbench([...args, '--duration', '1s', '--channels', '5', '--rate', '1', '--out', out, '--quiet', '--report', 'none']);
+    expect(result.status, result.stderr).toBe(0);
+    const run = JSON.parse(readFileSync(path.join(out, 'latest.json'), 'utf8')) as RunResult;
+    const fallback = run.transports.fallback!;
+    expect(fallback.clients).toMatchObject({ target: 1500, open: 1500, failed: 0, connecting: 0 });
+    expect(fallback.updates).toMatchObject({ delivered: fallback.updates.expected, lost: 0, duplicated: 0, reordered: 0 });
+    expect(fallback.updates.expected).toBeGreaterThan(0);
+    expect(descendantsOf(result.pid!)).toEqual([]);
+  });
+
   it('refuses bad options and scenarios with exit code 2 and a message naming them', () => {
     const transports = rtbench(['run', '--transports', 'ws,carrier-pigeon']);
     expect(transports.status).toBe(2);
