@@ -6,7 +6,19 @@ export type ToPrimary =
   | { type: 'rtb:publish'; id: number; inputs: PublishInput[] }
   | { type: 'rtb:metrics'; id: number }
   /** The worker's private port for forwarded Engine.IO requests (engine-io/relay.ts). */
-  | { type: 'rtb:relay'; port: number };
+  | { type: 'rtb:relay'; port: number }
+  /**
+   * Sent with a client's socket: a WebSocket upgrade for a session that the
+   * worker with relay port `to` owns. `head` is the request head as read
+   * (latin1), `rest` what followed it (base64).
+   */
+  | ({ type: 'rtb:handoff'; to: number } & UpgradeHandoff);
+
+/** An upgrade request whose socket moves to another process, and the bytes already read from it. */
+export interface UpgradeHandoff {
+  head: string;
+  rest: string;
+}
 
 export type ToWorker =
   | { type: 'rtb:restore'; messages: Envelope[] }
@@ -15,7 +27,9 @@ export type ToWorker =
   | { type: 'rtb:metrics'; id: number; text?: string; error?: string }
   | { type: 'rtb:shutdown' }
   /** Every live worker's relay port. */
-  | { type: 'rtb:peers'; ports: number[] };
+  | { type: 'rtb:peers'; ports: number[] }
+  /** Sent with a client's socket: adopt it as if it had just connected here. */
+  | ({ type: 'rtb:handoff' } & UpgradeHandoff);
 
 export function isRtbMessage(message: unknown): message is { type: string } {
   return (

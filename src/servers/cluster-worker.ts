@@ -4,10 +4,12 @@
  * the order the primary sent them, so all workers hold the same history and
  * every subscriber sees each channel in seq order, whichever worker it is on.
  */
+import type { Socket } from 'node:net';
 import { AggregatorRegistry } from 'prom-client';
 import { createApp, listen, type App } from './app.js';
 import { resolveConfig, type ServerConfig } from './config.js';
 import { CONFIG_ENV, isRtbMessage, type ToPrimary, type ToWorker } from './cluster-protocol.js';
+import { adoptUpgrade } from './engine-io/handoff.js';
 import { SessionRelay } from './engine-io/relay.js';
 import { isFallbackTransport } from './fallback.js';
 import { Hub, type PublishInput } from './hub.js';
@@ -36,8 +38,12 @@ class PrimaryLink implements PublishBus {
     return this.#request<string>((id) => ({ type: 'rtb:metrics', id }));
   }
 
-  onMessage(message: ToWorker, app: App | undefined): void {
+  onMessage(message: ToWorker, app: App | undefined, handle: unknown): void {
     switch (message.type) {
+      case 'rtb:handoff':
+        if (app) adoptUpgrade(app.server, handle as Socket, message);
+        else (handle as Socket | undefined)?.destroy();
+        return;
       case 'rtb:restore':
         this.hub.restore(message.messages);
         return;
@@ -82,8 +88,8 @@ export async function runWorker(): Promise<void> {
   const hub = new Hub({ historySize: config.historySize });
   const link = new PrimaryLink(hub);
   let app: App | undefined;
-  process.on('message', (message: unknown) => {
-    if (isRtbMessage(message)) link.onMessage(message as ToWorker, app);
+  process.on('message', (message: unknown, handle: unknown) => {
+    if (isRtbMessage(message)) link.onMessage(message as ToWorker, app, handle);
   });
   // Ask for the history only once the listener above is in place; the
   // primary adds this worker to its fan-out in the same step, so nothing
@@ -96,7 +102,11 @@ export async function runWorker(): Promise<void> {
   AggregatorRegistry.setRegistries([app.registry]);
   const fallback = app.transports.find(isFallbackTransport);
   if (fallback) {
-    link.relay = await SessionRelay.start(fallback);
+    // Upgrades move the client's socket itself to the owner (through the
+    // primary), so a WebSocket session costs one descriptor, in its owner.
+    link.relay = await SessionRelay.start(fallback, (owner, handoff, socket) =>
+      process.send!({ type: 'rtb:handoff', to: owner, ...handoff } satisfies ToPrimary, socket),
+    );
     link.relay.setPeers(link.peers);
     link.send({ type: 'rtb:relay', port: link.relay.port });
   }

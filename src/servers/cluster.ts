@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { AggregatorRegistry } from 'prom-client';
 import { resolveConfig, type ServerConfig } from './config.js';
 import { CONFIG_ENV, isRtbMessage, type ToPrimary, type ToWorker } from './cluster-protocol.js';
+import { stopReading } from './engine-io/handoff.js';
 import { Hub } from './hub.js';
 
 export interface ClusterHandle {
@@ -44,10 +45,21 @@ export async function startCluster(partial: Partial<ServerConfig>, workerCount: 
     for (const peer of ready) send(peer, { type: 'rtb:peers', ports });
   };
 
-  const onMessage = (worker: Worker, message: unknown) => {
+  const onMessage = (worker: Worker, message: unknown, handle?: unknown) => {
     if (!isRtbMessage(message)) return;
     const request = message as ToPrimary;
     switch (request.type) {
+      case 'rtb:handoff': {
+        // A socket on its way from the worker that accepted it to the one that
+        // owns its session; the handle passes through, the bytes do not.
+        const socket = handle as net.Socket | undefined;
+        const owner = [...relayPorts].find(([, port]) => port === request.to)?.[0];
+        if (!socket) return;
+        stopReading(socket);
+        if (owner?.isConnected()) owner.send({ type: 'rtb:handoff', head: request.head, rest: request.rest }, socket);
+        else socket.destroy();
+        return;
+      }
       case 'rtb:hello':
         send(worker, { type: 'rtb:restore', messages: sequencer.snapshot() });
         send(worker, { type: 'rtb:peers', ports: [...relayPorts.values()] });

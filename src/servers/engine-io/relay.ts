@@ -5,17 +5,25 @@
  * listens on a private 127.0.0.1 port, and every sid it issues starts with
  * that port in base 36 (four characters). A worker that receives a request
  * for a sid another worker issued forwards it there: HTTP requests through
- * a keep-alive agent, WebSocket upgrades by piping the raw sockets. Only
- * ports the primary announced as workers' relay ports are ever dialled.
+ * a keep-alive agent; WebSocket upgrades by handing the client's socket
+ * itself to the owner (a `Handoff`, through the cluster primary's IPC, see
+ * handoff.ts). Piping upgrades through the relay instead would cost two more
+ * descriptors per WebSocket for the session's whole life: at 100,000
+ * sessions over 6 workers that is past the 20,000 a process may open (a
+ * 100k run stalled at ~30,000 sessions that way). A handed-off socket costs
+ * one, in its owner. Only ports the primary announced as workers' relay
+ * ports are ever dialled.
  *
  * Hub messages already reach every worker in order, so a session's
  * subscriptions, kept by its owner, see every message.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import net from 'node:net';
+import net, { type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
+import type { UpgradeHandoff } from '../cluster-protocol.js';
 import { pathOf } from '../http-util.js';
+import { stopReading } from './handoff.js';
 import type { ServerTransport } from '../transport.js';
 import type { SessionRouter } from './endpoint.js';
 import { ENGINE_ERRORS, errorBody } from './protocol.js';
@@ -24,6 +32,9 @@ import { writeError } from './session.js';
 const TAG = /^[0-9a-z]{4}/;
 /** Hop-by-hop headers: they describe one connection, not the request. */
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade'];
+
+/** Moves an upgrade's socket to the process whose relay port is `owner`. */
+export type Handoff = (owner: number, handoff: UpgradeHandoff, socket: Socket) => void;
 
 export function tagOf(port: number): string {
   return port.toString(36).padStart(4, '0');
@@ -36,7 +47,10 @@ export class SessionRelay implements SessionRouter {
   #tag = '';
   #peers = new Set<number>();
 
-  private constructor(transport: ServerTransport) {
+  private constructor(
+    transport: ServerTransport,
+    private readonly handoff: Handoff,
+  ) {
     // Forwarded requests reach the transport directly: they are counted once,
     // on the client's connection, by the public server.
     this.#server = http.createServer({ keepAliveTimeout: 300_000 }, (req, res) => {
@@ -47,15 +61,14 @@ export class SessionRelay implements SessionRouter {
         res.end();
       }
     });
-    this.#server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (transport.upgrade && transport.routes[pathOf(req.url)]) transport.upgrade(req, socket, head);
-      else socket.destroy();
-    });
   }
 
   /** Listens on a private loopback port and routes `transport`'s sessions. */
-  static start(transport: ServerTransport & { setRouter(router: SessionRouter | undefined): void }): Promise<SessionRelay> {
-    const relay = new SessionRelay(transport);
+  static start(
+    transport: ServerTransport & { setRouter(router: SessionRouter | undefined): void },
+    handoff: Handoff,
+  ): Promise<SessionRelay> {
+    const relay = new SessionRelay(transport, handoff);
     return new Promise((resolve, reject) => {
       relay.#server.once('error', reject);
       // exclusive: in a cluster worker, port 0 would otherwise be one port shared by all workers.
@@ -119,29 +132,17 @@ export class SessionRelay implements SessionRouter {
   }
 
   forwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, owner: number): void {
-    const upstream = net.connect({ port: owner, host: '127.0.0.1', noDelay: true });
-    let requestHead = `${req.method} ${req.url} HTTP/${req.httpVersion}\r\n`;
-    for (let i = 0; i < req.rawHeaders.length; i += 2) requestHead += `${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}\r\n`;
-    upstream.write(`${requestHead}\r\n`);
-    if (head.length > 0) upstream.write(head);
-    let connected = false;
-    upstream.once('connect', () => (connected = true));
-    const cut = () => {
-      upstream.destroy();
+    // http.Server hands 'upgrade' a net.Socket; anything else cannot travel.
+    if (!(socket instanceof net.Socket)) {
       socket.destroy();
-    };
-    upstream.on('error', () => {
-      if (connected || !socket.writable) return cut();
-      const body = errorBody(ENGINE_ERRORS.unknownSid);
-      socket.end(
-        `HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-type: application/json\r\n` +
-          `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-      );
-    });
-    socket.on('error', cut);
-    socket.on('close', () => upstream.destroy());
-    upstream.on('close', () => socket.destroy());
-    socket.pipe(upstream).pipe(socket);
+      return;
+    }
+    // After 'upgrade' nothing consumes the socket (readableFlowing is null):
+    // what arrived after the head is still in its buffer.
+    stopReading(socket);
+    const buffered: Buffer[] = [head];
+    for (let chunk: Buffer | null; (chunk = socket.read() as Buffer | null) !== null; ) buffered.push(chunk);
+    this.handoff(owner, { head: headOf(req), rest: Buffer.concat(buffered).toString('base64') }, socket);
   }
 
   close(): Promise<void> {
@@ -151,6 +152,13 @@ export class SessionRelay implements SessionRouter {
       this.#server.closeAllConnections();
     });
   }
+}
+
+/** The request head as the client sent it (names as sent, one header per line). */
+function headOf(req: IncomingMessage): string {
+  let head = `${req.method} ${req.url} HTTP/${req.httpVersion}\r\n`;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) head += `${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}\r\n`;
+  return `${head}\r\n`;
 }
 
 function withoutHopByHop(headers: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {

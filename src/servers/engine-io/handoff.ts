@@ -1,0 +1,34 @@
+/**
+ * Moving an upgrade's client socket from the worker that accepted it to the
+ * worker that owns its Engine.IO session (see relay.ts). The socket travels
+ * as a handle over the cluster IPC, through the primary; the bytes the first
+ * worker had already read travel in the message.
+ */
+import type http from 'node:http';
+import type { Socket } from 'node:net';
+import type { UpgradeHandoff } from '../cluster-protocol.js';
+
+/**
+ * A socket on its way elsewhere must not read: Node starts reading every
+ * socket it wraps (also one received over IPC), and bytes this process took
+ * from the kernel would never reach the owner (a client's `5` or a pong, and
+ * the session would lose updates; seen in 2-3 of 1,500 sessions). Node has no
+ * public call for this; `readStop` on the handle is what `socket.pause()`
+ * does once the stream buffer is full.
+ */
+export function stopReading(socket: Socket): void {
+  (socket as unknown as { _handle?: { readStop?(): number } })._handle?.readStop?.();
+}
+
+/**
+ * Takes a socket handed over by another worker: the public server treats it
+ * as a fresh connection and parses the upgrade request the other worker had
+ * already read, so this worker, the session's owner, upgrades it as if the
+ * client had connected here.
+ */
+export function adoptUpgrade(server: http.Server, socket: Socket | undefined, handoff: UpgradeHandoff): void {
+  if (!socket) return;
+  server.emit('connection', socket);
+  socket.emit('data', Buffer.concat([Buffer.from(handoff.head, 'latin1'), Buffer.from(handoff.rest, 'base64')]));
+  socket.resume();
+}
