@@ -26,7 +26,7 @@ import { pathOf } from '../http-util.js';
 import { stopReading } from './handoff.js';
 import type { ServerTransport } from '../transport.js';
 import type { SessionRouter } from './endpoint.js';
-import { ENGINE_ERRORS, errorBody } from './protocol.js';
+import { ENGINE_ERRORS } from './protocol.js';
 import { writeError } from './session.js';
 
 const TAG = /^[0-9a-z]{4}/;
