@@ -15,9 +15,16 @@ import { checkChannel, checkCursor, parseSubscriptions } from './validate.js';
 
 /** A stream whose unsent backlog passes this is too slow to keep. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+/** The heartbeat comment, one buffer for every stream. */
+const HEARTBEAT = Buffer.from(':\n\n');
 
-function singleChannelEvent(message: HubMessage): string {
-  return `id: ${message.seq}\ndata: ${message.json}\n\n`;
+/**
+ * One event as bytes, made once per message and shared by every stream that
+ * carries it: a stream that cannot keep up holds a reference, not a copy
+ * (a string would be encoded again for each socket it is buffered on).
+ */
+function singleChannelEvent(message: HubMessage): Buffer {
+  return Buffer.from(`id: ${message.seq}\ndata: ${message.json}\n\n`);
 }
 
 /** Applies `Last-Event-ID` (`7`, or `a:5,b:7` for several channels). */
@@ -51,7 +58,7 @@ class EventStream implements Subscriber {
     subscription.cursor = message.seq;
     this.onDelivered();
     if (this.subscriptions.length === 1) {
-      this.res.write(message.encoded('sse', singleChannelEvent));
+      this.res.write(message.encoded('sse-bytes', singleChannelEvent));
     } else {
       const id = this.subscriptions.map((s) => `${s.channel}:${s.cursor}`).join(',');
       this.res.write(`id: ${id}\ndata: ${message.json}\n\n`);
@@ -67,7 +74,7 @@ export function sseTransport({ hub, config }: ServerContext): ServerTransport {
   const countDelivery = () => delivered++;
 
   const heartbeat = setInterval(() => {
-    for (const stream of streams) stream.res.write(':\n\n');
+    for (const stream of streams) stream.res.write(HEARTBEAT);
   }, config.pingIntervalMs);
   heartbeat.unref();
 
