@@ -10,7 +10,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import type { HubMessage, Subscriber } from './hub.js';
+import { ChannelCursors } from './channel-cursors.js';
+import type { HubMessage } from './hub.js';
 import { CLOSE, RequestError } from './errors.js';
 import { isAuthorized } from './http-util.js';
 import { parsePublish, publishAnswer } from './publish.js';
@@ -32,58 +33,21 @@ interface WsState {
   delivered: number;
 }
 
-class WsPeer implements Subscriber {
-  /**
-   * The subscriptions and the last seq sent on each. Most peers hold one
-   * channel, kept in two fields; a Map is made only for a second channel
-   * (it matters for memory at 100,000 peers).
-   */
-  #channel: string | undefined;
-  #cursor = 0;
-  #more: Map<string, number> | undefined;
+class WsPeer extends ChannelCursors {
   awaitingPong = false;
 
   constructor(
     readonly ws: WebSocket,
     readonly state: WsState,
     readonly authorized: boolean,
-  ) {}
-
-  get channelCount(): number {
-    return (this.#channel === undefined ? 0 : 1) + (this.#more?.size ?? 0);
-  }
-
-  #cursorOf(channel: string): number | undefined {
-    return channel === this.#channel ? this.#cursor : this.#more?.get(channel);
-  }
-
-  #setCursor(channel: string, seq: number): void {
-    if (this.#channel === undefined || channel === this.#channel) {
-      this.#channel = channel;
-      this.#cursor = seq;
-    } else {
-      (this.#more ??= new Map()).set(channel, seq);
-    }
-  }
-
-  #forget(channel: string): boolean {
-    if (channel === this.#channel) {
-      this.#channel = undefined;
-      // Promote one of the others so the fast path keeps working.
-      const next = this.#more?.entries().next();
-      if (next && !next.done) {
-        this.#more!.delete(next.value[0]);
-        [this.#channel, this.#cursor] = next.value;
-      }
-      return true;
-    }
-    return this.#more?.delete(channel) ?? false;
+  ) {
+    super();
   }
 
   deliver(message: HubMessage): void {
-    const cursor = this.#cursorOf(message.channel);
+    const cursor = this.cursorOf(message.channel);
     if (cursor === undefined || message.seq <= cursor) return;
-    this.#setCursor(message.channel, message.seq);
+    this.setCursor(message.channel, message.seq);
     this.state.delivered++;
     // The UTF-8 bytes are made once per message and shared by every peer;
     // a string would be converted again for each send.
@@ -93,18 +57,18 @@ class WsPeer implements Subscriber {
 
   subscribe(channel: string, cursor: number | undefined): void {
     const { hub } = this.state.context;
-    if (this.#cursorOf(channel) === undefined) {
+    if (this.cursorOf(channel) === undefined) {
       hub.subscribe(channel, this);
       this.state.subscribers++;
     }
     const head = hub.head(channel);
-    this.#setCursor(channel, cursor ?? head);
+    this.setCursor(channel, cursor ?? head);
     this.reply({ op: 'subscribed', channel, seq: head });
     if (cursor !== undefined) for (const message of hub.since(channel, cursor)) this.deliver(message);
   }
 
   unsubscribe(channel: string): void {
-    if (this.#forget(channel)) {
+    if (this.forget(channel)) {
       this.state.context.hub.unsubscribe(channel, this);
       this.state.subscribers--;
     }
@@ -127,11 +91,7 @@ class WsPeer implements Subscriber {
 
   release(): void {
     const { hub } = this.state.context;
-    if (this.#channel !== undefined) hub.unsubscribe(this.#channel, this);
-    for (const channel of this.#more?.keys() ?? []) hub.unsubscribe(channel, this);
-    this.state.subscribers -= this.channelCount;
-    this.#channel = undefined;
-    this.#more = undefined;
+    this.state.subscribers -= this.unsubscribeAll(hub);
     this.state.peers.delete(this);
   }
 }

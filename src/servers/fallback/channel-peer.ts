@@ -3,11 +3,11 @@
  * its subscriptions with the last seq sent on each, delivery of hub messages
  * as one shared packet per message and wire format, and publishing.
  *
- * A subscription keeps a cursor and skips seq <= cursor, so resuming from a
- * cursor and live delivery never send a message twice (as websocket.ts does).
+ * Subscriptions and their cursors are a ChannelCursors, as for /ws.
  */
 import { CLOSE, RequestError } from '../errors.js';
-import type { HubMessage, Subscriber } from '../hub.js';
+import { ChannelCursors } from '../channel-cursors.js';
+import type { HubMessage } from '../hub.js';
 import { isAuthorized } from '../http-util.js';
 import { parsePublish, publishAnswer } from '../publish.js';
 import type { SharedPacket } from '../engine-io/protocol.js';
@@ -22,20 +22,14 @@ export interface FallbackState {
   delivered: number;
 }
 
-export abstract class ChannelPeer implements Subscriber, SessionPeer {
-  /**
-   * Most sessions hold one channel, kept in two fields; a Map is made only
-   * for a second channel (memory at 100,000 sessions).
-   */
-  #channel: string | undefined;
-  #cursor = 0;
-  #more: Map<string, number> | undefined;
-
+export abstract class ChannelPeer extends ChannelCursors implements SessionPeer {
   constructor(
     readonly session: EngineSession,
     readonly state: FallbackState,
     protected authorized: boolean,
-  ) {}
+  ) {
+    super();
+  }
 
   /** The message as this protocol's packet, built once per message (HubMessage.encoded). */
   protected abstract wire(message: HubMessage): SharedPacket;
@@ -47,9 +41,9 @@ export abstract class ChannelPeer implements Subscriber, SessionPeer {
   }
 
   deliver(message: HubMessage): void {
-    const cursor = this.#cursorOf(message.channel);
+    const cursor = this.cursorOf(message.channel);
     if (cursor === undefined || message.seq <= cursor) return;
-    this.#setCursor(message.channel, message.seq);
+    this.setCursor(message.channel, message.seq);
     this.state.delivered++;
     this.session.send(this.wire(message));
   }
@@ -60,12 +54,12 @@ export abstract class ChannelPeer implements Subscriber, SessionPeer {
    */
   protected subscribe(channel: string, cursor: number | undefined): number {
     const { hub } = this.state.context;
-    if (this.#cursorOf(channel) === undefined) {
+    if (this.cursorOf(channel) === undefined) {
       hub.subscribe(channel, this);
       this.state.subscribers++;
     }
     const head = hub.head(channel);
-    this.#setCursor(channel, cursor ?? head);
+    this.setCursor(channel, cursor ?? head);
     return head;
   }
 
@@ -76,7 +70,7 @@ export abstract class ChannelPeer implements Subscriber, SessionPeer {
   }
 
   protected unsubscribe(channel: string): void {
-    if (this.#forget(channel)) {
+    if (this.forget(channel)) {
       this.state.context.hub.unsubscribe(channel, this);
       this.state.subscribers--;
     }
@@ -95,41 +89,7 @@ export abstract class ChannelPeer implements Subscriber, SessionPeer {
 
   protected releaseAll(): void {
     const { hub } = this.state.context;
-    if (this.#channel !== undefined) hub.unsubscribe(this.#channel, this);
-    for (const channel of this.#more?.keys() ?? []) hub.unsubscribe(channel, this);
-    this.state.subscribers -= this.channelCount;
-    this.#channel = undefined;
-    this.#more = undefined;
-  }
-
-  get channelCount(): number {
-    return (this.#channel === undefined ? 0 : 1) + (this.#more?.size ?? 0);
-  }
-
-  #cursorOf(channel: string): number | undefined {
-    return channel === this.#channel ? this.#cursor : this.#more?.get(channel);
-  }
-
-  #setCursor(channel: string, seq: number): void {
-    if (this.#channel === undefined || channel === this.#channel) {
-      this.#channel = channel;
-      this.#cursor = seq;
-    } else {
-      (this.#more ??= new Map()).set(channel, seq);
-    }
-  }
-
-  #forget(channel: string): boolean {
-    if (channel === this.#channel) {
-      this.#channel = undefined;
-      const next = this.#more?.entries().next();
-      if (next && !next.done) {
-        this.#more!.delete(next.value[0]);
-        [this.#channel, this.#cursor] = next.value;
-      }
-      return true;
-    }
-    return this.#more?.delete(channel) ?? false;
+    this.state.subscribers -= this.unsubscribeAll(hub);
   }
 }
 
