@@ -51,6 +51,26 @@ export abstract class ChannelCursors implements Subscriber {
     return this.#more?.delete(channel) ?? false;
   }
 
+  /**
+   * Subscribes to `channel` on `hub`, or moves the cursor of the existing
+   * subscription, starting after `cursor` (from the head when undefined).
+   * `added` tells whether the subscription is new.
+   */
+  protected join(hub: Hub, channel: string, cursor: number | undefined): { head: number; added: boolean } {
+    const added = this.cursorOf(channel) === undefined;
+    if (added) hub.subscribe(channel, this);
+    const head = hub.head(channel);
+    this.setCursor(channel, cursor ?? head);
+    return { head, added };
+  }
+
+  /** Unsubscribes from `channel`; false when it was not subscribed. */
+  protected leave(hub: Hub, channel: string): boolean {
+    if (!this.forget(channel)) return false;
+    hub.unsubscribe(channel, this);
+    return true;
+  }
+
   /** Leaves every channel on `hub`; returns how many there were. */
   protected unsubscribeAll(hub: Hub): number {
     const count = this.channelCount;

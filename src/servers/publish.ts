@@ -5,7 +5,8 @@
  * numbers every message and forwards it to every worker in order.
  */
 import { epochNow, type Hub, type PublishInput } from './hub.js';
-import { RequestError } from './errors.js';
+import { CLOSE, RequestError } from './errors.js';
+import { isAuthorized } from './http-util.js';
 import { checkChannel } from './validate.js';
 
 export interface PublishBus {
@@ -62,4 +63,24 @@ export class LocalBus implements PublishBus {
   publish(inputs: PublishInput[]): Promise<number[]> {
     return Promise.resolve(inputs.map((input) => this.hub.publish(input).seq));
   }
+}
+
+/**
+ * A publish that arrives on a connection (a `/ws` peer, a fallback session)
+ * rather than as `POST /publish`: allowed when the connection was opened
+ * with the secret or the request carries it as `token`. Resolves with the
+ * answer, `{seq}` or `{seqs}`.
+ */
+export async function publishFromConnection(
+  bus: PublishBus,
+  secret: string | undefined,
+  connectionAuthorized: boolean,
+  request: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  if (!connectionAuthorized && !isAuthorized(`Bearer ${request.token}`, secret)) {
+    throw new RequestError('publishing needs the server secret', 401, CLOSE.policyViolation, 'RTB_ERR_UNAUTHORIZED');
+  }
+  const parsed = parsePublish(request);
+  const seqs = await bus.publish(parsed.inputs);
+  return publishAnswer(parsed, seqs) as Record<string, unknown>;
 }

@@ -14,7 +14,7 @@ import { ChannelCursors } from './channel-cursors.js';
 import type { HubMessage } from './hub.js';
 import { CLOSE, RequestError } from './errors.js';
 import { isAuthorized } from './http-util.js';
-import { parsePublish, publishAnswer } from './publish.js';
+import { publishFromConnection } from './publish.js';
 import type { ServerContext, ServerTransport } from './transport.js';
 import { checkChannel, checkCursor } from './validate.js';
 
@@ -57,32 +57,21 @@ class WsPeer extends ChannelCursors {
 
   subscribe(channel: string, cursor: number | undefined): void {
     const { hub } = this.state.context;
-    if (this.cursorOf(channel) === undefined) {
-      hub.subscribe(channel, this);
-      this.state.subscribers++;
-    }
-    const head = hub.head(channel);
-    this.setCursor(channel, cursor ?? head);
+    const { head, added } = this.join(hub, channel, cursor);
+    if (added) this.state.subscribers++;
     this.reply({ op: 'subscribed', channel, seq: head });
     if (cursor !== undefined) for (const message of hub.since(channel, cursor)) this.deliver(message);
   }
 
   unsubscribe(channel: string): void {
-    if (this.forget(channel)) {
-      this.state.context.hub.unsubscribe(channel, this);
-      this.state.subscribers--;
-    }
+    if (this.leave(this.state.context.hub, channel)) this.state.subscribers--;
     this.reply({ op: 'unsubscribed', channel });
   }
 
   async publish(request: Record<string, unknown>): Promise<void> {
-    const { context } = this.state;
-    if (!this.authorized && !isAuthorized(`Bearer ${request.token}`, context.config.secret)) {
-      throw new RequestError('publishing needs the server secret', 401, CLOSE.policyViolation);
-    }
-    const parsed = parsePublish(request);
-    const seqs = await context.bus.publish(parsed.inputs);
-    this.reply({ op: 'published', ...(publishAnswer(parsed, seqs) as object), id: request.id });
+    const { bus, config } = this.state.context;
+    const answer = await publishFromConnection(bus, config.secret, this.authorized, request);
+    this.reply({ op: 'published', ...answer, id: request.id });
   }
 
   reply(body: unknown): void {

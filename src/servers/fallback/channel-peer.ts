@@ -5,11 +5,10 @@
  *
  * Subscriptions and their cursors are a ChannelCursors, as for /ws.
  */
-import { CLOSE, RequestError } from '../errors.js';
+import { RequestError } from '../errors.js';
 import { ChannelCursors } from '../channel-cursors.js';
 import type { HubMessage } from '../hub.js';
-import { isAuthorized } from '../http-util.js';
-import { parsePublish, publishAnswer } from '../publish.js';
+import { publishFromConnection } from '../publish.js';
 import type { SharedPacket } from '../engine-io/protocol.js';
 import type { EngineSession, SessionPeer } from '../engine-io/session.js';
 import type { ServerContext } from '../transport.js';
@@ -53,13 +52,8 @@ export abstract class ChannelPeer extends ChannelCursors implements SessionPeer 
    * the channel's head. The caller answers, then calls `replay`.
    */
   protected subscribe(channel: string, cursor: number | undefined): number {
-    const { hub } = this.state.context;
-    if (this.cursorOf(channel) === undefined) {
-      hub.subscribe(channel, this);
-      this.state.subscribers++;
-    }
-    const head = hub.head(channel);
-    this.setCursor(channel, cursor ?? head);
+    const { head, added } = this.join(this.state.context.hub, channel, cursor);
+    if (added) this.state.subscribers++;
     return head;
   }
 
@@ -70,21 +64,13 @@ export abstract class ChannelPeer extends ChannelCursors implements SessionPeer 
   }
 
   protected unsubscribe(channel: string): void {
-    if (this.forget(channel)) {
-      this.state.context.hub.unsubscribe(channel, this);
-      this.state.subscribers--;
-    }
+    if (this.leave(this.state.context.hub, channel)) this.state.subscribers--;
   }
 
   /** Publishes `{channel, event, data, token?}`; resolves with `{seq}` or `{seqs}`. */
-  protected async publish(request: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const { context } = this.state;
-    if (!this.authorized && !isAuthorized(`Bearer ${request.token}`, context.config.secret)) {
-      throw new RequestError('publishing needs the server secret', 401, CLOSE.policyViolation, 'RTB_ERR_UNAUTHORIZED');
-    }
-    const parsed = parsePublish(request);
-    const seqs = await context.bus.publish(parsed.inputs);
-    return publishAnswer(parsed, seqs) as Record<string, unknown>;
+  protected publish(request: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const { bus, config } = this.state.context;
+    return publishFromConnection(bus, config.secret, this.authorized, request);
   }
 
   protected releaseAll(): void {
