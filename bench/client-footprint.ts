@@ -1,0 +1,184 @@
+/**
+ * npm run bench:clients -- [--clients 5000]
+ *
+ * What one simulated client costs the process that drives it, for the lean
+ * raw-socket clients of src/clients/ and for the ordinary client libraries a
+ * harness would otherwise use: the `ws` client, the `eventsource` package
+ * (on fetch) and undici's Client for long polls. Each variant runs in a
+ * fresh process (`--expose-gc`): heap and RSS are read after a forced GC
+ * before and after `--clients` connections are open and subscribed, and the
+ * difference is divided by the count. This is the figure that decides how
+ * many clients fit in one fleet process, and why the load clients are
+ * hand-written.
+ *
+ * The server is one `rtbench serve` process on loopback, stopped at the end.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+const VARIANTS = ['lean ws', 'ws library', 'lean sse', 'eventsource', 'lean long-poll', 'undici long-poll'] as const;
+type Variant = (typeof VARIANTS)[number];
+
+const { values } = parseArgs({
+  options: {
+    clients: { type: 'string', default: '5000' },
+    worker: { type: 'string' },
+    port: { type: 'string' },
+  },
+});
+const clients = Number(values.clients);
+if (!Number.isInteger(clients) || clients < 1 || clients > 15_000) {
+  console.error('bench:clients: --clients must be an integer from 1 to 15000 (one process, 20,000 open files)');
+  process.exit(2);
+}
+
+interface Footprint {
+  heap_kb: number;
+  rss_kb: number;
+}
+
+if (values.worker) {
+  const footprint = await measure(values.worker as Variant, clients, Number(values.port));
+  process.stdout.write(`${JSON.stringify(footprint)}\n`);
+  process.exit(0);
+} else {
+  await main();
+}
+
+async function main(): Promise<void> {
+  const server = spawn(process.execPath, [here('../dist/cli/main.js'), 'serve', '--host', '127.0.0.1', '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const port = await listeningPort(server);
+    const rows: Record<string, string | number>[] = [];
+    for (const variant of VARIANTS) {
+      process.stderr.write(`bench:clients: ${variant}, ${clients} clients ...\n`);
+      const footprint = await runVariant(variant, port);
+      rows.push({ client: variant, heap_kb_per_client: footprint.heap_kb, rss_kb_per_client: footprint.rss_kb });
+    }
+    console.log(`client footprint, ${clients} subscribed clients per process (heap after a forced GC)`);
+    console.table(rows);
+  } finally {
+    server.kill('SIGTERM');
+  }
+}
+
+function listeningPort(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk) => {
+      const match = /listening on http:\/\/[^\s]+:(\d+)/.exec(String(chunk));
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+}
+
+async function runVariant(variant: Variant, port: number): Promise<Footprint> {
+  const child = spawn(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--worker', variant, '--port', String(port), '--clients', String(clients)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  child.stdout!.on('data', (chunk) => (out += chunk));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(timer);
+  if (code !== 0) throw new Error(`${variant}: worker exited with ${code}`);
+  return JSON.parse(out) as Footprint;
+}
+
+// ---- worker: one variant in this process ---------------------------------
+
+async function measure(variant: Variant, count: number, port: number): Promise<Footprint> {
+  const gc = (globalThis as { gc?: () => void }).gc!;
+  const open = await opener(variant, port);
+  const settle = async () => {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    gc();
+    gc();
+    return process.memoryUsage();
+  };
+  const before = await settle();
+  const keep: unknown[] = [];
+  // 200 handshakes in flight at a time, like the harness's ramp.
+  for (let i = 0; i < count; i += 200) {
+    const batch = Array.from({ length: Math.min(200, count - i) }, (_, j) => open(`c${(i + j) % 100}`));
+    keep.push(...(await Promise.all(batch)));
+  }
+  const after = await settle();
+  const perClient = (bytes: number) => Math.round((bytes / count / 1024) * 100) / 100;
+  return { heap_kb: perClient(after.heapUsed - before.heapUsed), rss_kb: perClient(after.rss - before.rss) };
+}
+
+type Open = (channel: string) => Promise<unknown>;
+
+async function opener(variant: Variant, port: number): Promise<Open> {
+  const base = `127.0.0.1:${port}`;
+  switch (variant) {
+    case 'lean ws':
+    case 'lean sse':
+    case 'lean long-poll':
+      return leanOpener(variant.slice('lean '.length) as 'ws' | 'sse' | 'long-poll', port);
+    case 'ws library': {
+      const { WebSocket } = await import('ws');
+      return (channel) =>
+        new Promise((resolve, reject) => {
+          const ws = new WebSocket(`ws://${base}/ws`);
+          ws.once('open', () => ws.send(JSON.stringify({ op: 'subscribe', channel })));
+          ws.once('message', () => resolve(ws));
+          ws.once('error', reject);
+        });
+    }
+    case 'eventsource': {
+      const { EventSource } = await import('eventsource');
+      return (channel) =>
+        new Promise((resolve, reject) => {
+          const source = new EventSource(`http://${base}/sse?channel=${channel}`);
+          source.onopen = () => resolve(source);
+          source.onerror = (event) => reject(new Error(`EventSource: ${event.message ?? 'error'}`));
+        });
+    }
+    case 'undici long-poll': {
+      const { Client } = await import('undici');
+      return async (channel) => {
+        const client = new Client(`http://${base}`, { bodyTimeout: 0, headersTimeout: 0 });
+        // The poll is held by the server (no message yet): the client is
+        // "open" once the request is on the wire.
+        void client.request({ path: `/long-poll?channel=${channel}&cursor=0&timeout=600000`, method: 'GET' }).catch(() => {});
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        return client;
+      };
+    }
+  }
+}
+
+async function leanOpener(transport: 'ws' | 'sse' | 'long-poll', port: number): Promise<Open> {
+  const { createClient } = await import('../dist/clients/registry.js');
+  const { ByteMeter } = await import('../dist/metrics/byte-meter.js');
+  const { DeliveryRecorder } = await import('../dist/metrics/delivery-recorder.js');
+  const env = {
+    meter: new ByteMeter(),
+    deliveries: new DeliveryRecorder(),
+    settings: {
+      headers: 'minimal' as const,
+      conditional: false,
+      pollIntervalMs: 1000,
+      longPollTimeoutMs: 600_000,
+      pollingOnly: false,
+      reconnect: false,
+      echoRate: 0,
+    },
+    onReconnect() {},
+  };
+  return async (channel) => {
+    const client = createClient(transport, env, { host: '127.0.0.1', port }, channel);
+    await client.open();
+    return client;
+  };
+}
