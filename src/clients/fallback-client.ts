@@ -264,8 +264,8 @@ export class FallbackClient extends LoadClient {
     const pending = this.#outbox.splice(0);
     for (const queued of pending) this.#sendPacket(queued);
     // A browser would leave them idle in its pool until the server's
-    // keep-alive timeout closes them; at 17,000 sessions a process, two idle
-    // sockets each would cost 34,000 file descriptors, so they go now.
+    // keep-alive timeout closes them; at 15,000 sessions a process, two idle
+    // sockets each would cost 30,000 file descriptors, so they go now.
     this.#poller?.socket.end();
     this.#poster?.socket.end();
   }

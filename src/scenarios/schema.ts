@@ -35,7 +35,7 @@ export const scenarioSchema = z
     /** Server processes (rtbench serve --workers). */
     serverWorkers: z.number().int().min(1).max(32).default(1),
     /** Most connections one client process holds (the file limit is 20,000). */
-    clientsPerProcess: z.number().int().min(1).max(18_000).default(17_000),
+    clientsPerProcess: z.number().int().min(1).max(18_000).default(15_000),
     /** Loopback destinations 127.0.0.1 ... 127.0.0.N, beyond ~28,000 ephemeral ports per pair. */
     loopbackAddresses: z.number().int().min(1).max(32).default(8),
     /** Capacity search: client counts tried in order, and the p99 latency limit. */
