@@ -20,7 +20,6 @@ import { checkChannel, checkCursor } from './validate.js';
 
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 const TEXT_FRAME = { binary: false } as const;
-const utf8Of = (message: HubMessage): Buffer => Buffer.from(message.json);
 const kPeer = Symbol('rtbench.wsPeer');
 
 type PeerSocket = WebSocket & { [kPeer]: WsPeer };
@@ -49,9 +48,12 @@ class WsPeer extends ChannelCursors {
     if (cursor === undefined || message.seq <= cursor) return;
     this.setCursor(message.channel, message.seq);
     this.state.delivered++;
-    // The UTF-8 bytes are made once per message and shared by every peer;
-    // a string would be converted again for each send.
-    this.ws.send(message.encoded('utf8', utf8Of), TEXT_FRAME);
+    // The JSON string, not a shared UTF-8 Buffer: `ws` then hands the frame
+    // header and the string to one writev, and Node copies the string in C++.
+    // Measured with bench:peers (15,000 peers, one process): the shared
+    // Buffer ran at 0.78-0.79x the minimal ws server's updates/s, the string
+    // at 1.01-1.08x.
+    this.ws.send(message.json, TEXT_FRAME);
     if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) this.ws.terminate();
   }
 

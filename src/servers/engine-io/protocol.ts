@@ -42,8 +42,10 @@ export function encodeBinaryForPolling(data: Uint8Array): string {
 }
 
 /**
- * An encoded text packet that many sessions send: the polling form and the
- * UTF-8 bytes of the WebSocket frame are each made at most once.
+ * An encoded text packet that many sessions send, encoded once. WebSocket
+ * sessions send `text` (ws frames a string fastest, see websocket.ts); a
+ * poll answer that carries only this packet sends the UTF-8 bytes, made at
+ * most once.
  */
 export class SharedPacket {
   #utf8: Buffer | undefined;

@@ -159,7 +159,7 @@ export class EngineSession {
     const ws = this.#ws!;
     if (ws.readyState !== WebSocket.OPEN) return;
     if (typeof packet === 'string') ws.send(packet, TEXT_FRAME);
-    else if (packet instanceof SharedPacket) ws.send(packet.utf8, TEXT_FRAME);
+    else if (packet instanceof SharedPacket) ws.send(packet.text, TEXT_FRAME); // a string: see websocket.ts (bench:peers)
     else ws.send(packet, BINARY_FRAME);
     if (ws.bufferedAmount > MAX_BACKLOG_BYTES) {
       ws.terminate();
