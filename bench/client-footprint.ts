@@ -13,12 +13,11 @@
  *
  * The server is one `rtbench serve` process on loopback, stopped at the end.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-
-const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+import { startServerProcess } from '../dist/harness/server-process.js';
 
 const VARIANTS = ['lean ws', 'ws library', 'lean sse', 'eventsource', 'lean long-poll', 'undici long-poll'] as const;
 type Variant = (typeof VARIANTS)[number];
@@ -50,32 +49,19 @@ if (values.worker) {
 }
 
 async function main(): Promise<void> {
-  const server = spawn(process.execPath, [here('../dist/cli/main.js'), 'serve', '--host', '127.0.0.1', '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const server = await startServerProcess(['--host', '127.0.0.1']);
   try {
-    const port = await listeningPort(server);
     const rows: Record<string, string | number>[] = [];
     for (const variant of VARIANTS) {
       process.stderr.write(`bench:clients: ${variant}, ${clients} clients ...\n`);
-      const footprint = await runVariant(variant, port);
+      const footprint = await runVariant(variant, server.port);
       rows.push({ client: variant, heap_kb_per_client: footprint.heap_kb, rss_kb_per_client: footprint.rss_kb });
     }
     console.log(`client footprint, ${clients} subscribed clients per process (heap after a forced GC)`);
     console.table(rows);
   } finally {
-    server.kill('SIGTERM');
+    await server.stop();
   }
-}
-
-function listeningPort(child: ChildProcess): Promise<number> {
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk) => {
-      const match = /listening on http:\/\/[^\s]+:(\d+)/.exec(String(chunk));
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
 }
 
 async function runVariant(variant: Variant, port: number): Promise<Footprint> {
