@@ -12,7 +12,8 @@ import net, { type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { requestHead } from './header-profiles.js';
 import { HttpConnection } from './http-connection.js';
-import { LoadClient, meterSocket, nowMs } from './load-client.js';
+import { epochMs } from '../metrics/clock.js';
+import { LoadClient, meterSocket } from './load-client.js';
 import { clientFrame, FrameReader, OPCODE } from './ws-frames.js';
 
 const SEPARATOR = '\x1e';
@@ -211,7 +212,7 @@ export class FallbackClient extends LoadClient {
       );
     });
     socket.on('data', (data: Buffer) => {
-      const receivedAt = nowMs();
+      const receivedAt = epochMs();
       if (handshake) {
         handshake = Buffer.concat([handshake, data]);
         const end = handshake.indexOf('\r\n\r\n');

@@ -4,6 +4,7 @@
  * time (no pipelining), as a browser's polling loop sends them.
  */
 import net, { type Socket } from 'node:net';
+import { epochMs } from '../metrics/clock.js';
 import { meterSocket, type ClientEnvironment, type ClientTarget } from './load-client.js';
 import { ResponseParser, type ResponseHead } from './http-response-parser.js';
 
@@ -27,7 +28,7 @@ export class HttpConnection {
       onEnd: () => handlers.onEnd(this.#receivedAt),
     });
     this.socket.on('data', (data: Buffer) => {
-      this.#receivedAt = performance.timeOrigin + performance.now();
+      this.#receivedAt = epochMs();
       try {
         parser.push(data);
       } catch (error) {

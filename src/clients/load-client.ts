@@ -108,7 +108,3 @@ export function meterSocket(env: ClientEnvironment, socket: Socket): Socket {
   socket.setNoDelay(true);
   return socket;
 }
-
-export function nowMs(): number {
-  return performance.timeOrigin + performance.now();
-}

@@ -5,7 +5,8 @@
  */
 import net, { type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { LoadClient, meterSocket, nowMs } from './load-client.js';
+import { epochMs } from '../metrics/clock.js';
+import { LoadClient, meterSocket } from './load-client.js';
 import { clientFrame, FrameReader, OPCODE, type Frame } from './ws-frames.js';
 
 const HANDSHAKE_END = Buffer.from('\r\n\r\n');
@@ -44,7 +45,7 @@ export class WsClient extends LoadClient {
         );
       });
       socket.on('data', (data: Buffer) => {
-        const receivedAt = nowMs();
+        const receivedAt = epochMs();
         if (handshake) {
           handshake = Buffer.concat([handshake, data]);
           const end = handshake.indexOf(HANDSHAKE_END);
@@ -87,7 +88,7 @@ export class WsClient extends LoadClient {
     setTimeout(() => {
       if (this.#closing) return;
       this.#echoTimer = setInterval(() => {
-        const message = { op: 'echo', seq: ++this.echoSent, ts: nowMs() };
+        const message = { op: 'echo', seq: ++this.echoSent, ts: epochMs() };
         this.#send(OPCODE.text, Buffer.from(JSON.stringify(message)));
       }, period);
     }, Math.random() * period);

@@ -6,6 +6,7 @@
  * instead of quietly lowering the load (no coordinated omission).
  */
 import { Pool } from 'undici';
+import { epochMs } from '../metrics/clock.js';
 
 export interface PublisherOptions {
   baseUrl: string;
@@ -49,7 +50,7 @@ export class Publisher {
   }
 
   start(): void {
-    this.#t0 = performance.timeOrigin + performance.now();
+    this.#t0 = epochMs();
     this.#tick();
   }
 
@@ -68,13 +69,13 @@ export class Publisher {
 
   #tick(): void {
     if (this.#stopped) return;
-    const now = performance.timeOrigin + performance.now();
+    const now = epochMs();
     while (this.#dueAt(this.#next) <= now) {
       this.#backlog.push(this.#next++);
       this.due++;
     }
     this.#drain();
-    const wait = Math.max(0, this.#dueAt(this.#next) - (performance.timeOrigin + performance.now()));
+    const wait = Math.max(0, this.#dueAt(this.#next) - epochMs());
     this.#timer = setTimeout(() => this.#tick(), wait);
   }
 

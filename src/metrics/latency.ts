@@ -67,7 +67,3 @@ export function summarize(histogram: hdr.Histogram): LatencySummary {
     mean: Math.round(histogram.mean),
   };
 }
-
-export function epochNowMs(): number {
-  return performance.timeOrigin + performance.now();
-}
