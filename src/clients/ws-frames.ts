@@ -4,19 +4,14 @@
  * exact framing overhead can be tested without a socket.
  */
 import { randomFillSync } from 'node:crypto';
+import { rfc6455HeaderBytes } from '../model/frame-size.js';
 
 export const OPCODE = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa } as const;
-
-/** Bytes of frame header for a payload of `length` bytes (RFC 6455 5.2). */
-export function frameHeaderSize(length: number, masked: boolean): number {
-  const base = length < 126 ? 2 : length <= 0xffff ? 4 : 10;
-  return base + (masked ? 4 : 0);
-}
 
 /** One final, masked client frame. */
 export function clientFrame(opcode: number, payload: Buffer, mask: Buffer = randomFillSync(Buffer.alloc(4))): Buffer {
   const length = payload.length;
-  const headerSize = frameHeaderSize(length, true);
+  const headerSize = rfc6455HeaderBytes(length, true);
   const frame = Buffer.allocUnsafe(headerSize + length);
   frame[0] = 0x80 | opcode;
   let offset = 2;

@@ -14,9 +14,9 @@ import { ShortPollClient } from '../../src/clients/short-poll-client.js';
 import { SseClient } from '../../src/clients/sse-client.js';
 import { WsClient } from '../../src/clients/ws-client.js';
 import { requestHead } from '../../src/clients/header-profiles.js';
-import { frameHeaderSize } from '../../src/clients/ws-frames.js';
 import { ByteMeter } from '../../src/metrics/byte-meter.js';
 import { DeliveryRecorder } from '../../src/metrics/delivery-recorder.js';
+import { rfc6455HeaderBytes } from '../../src/model/frame-size.js';
 import { kernelBytesTo } from '../helpers/kernel-bytes.js';
 
 const SETTINGS: ClientSettings = {
@@ -100,11 +100,11 @@ describe('byte meter: exact wire bytes per transport', () => {
       'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
       `Sec-WebSocket-Accept: ${'a'.repeat(28)}\r\n\r\n`;
     const ack = '{"op":"subscribed","channel":"news","seq":0}';
-    const up = len(upgradeRequest) + frameHeaderSize(len(subscribe), true) + len(subscribe);
+    const up = len(upgradeRequest) + rfc6455HeaderBytes(len(subscribe), true) + len(subscribe);
     const down =
       len(upgradeResponse) +
-      frameHeaderSize(len(ack), false) + len(ack) +
-      messages.reduce((total, m) => total + frameHeaderSize(len(m), false) + len(m), 0);
+      rfc6455HeaderBytes(len(ack)) + len(ack) +
+      messages.reduce((total, m) => total + rfc6455HeaderBytes(len(m)) + len(m), 0);
     expect(env.meter.snapshot()).toEqual({ down, up });
     expect(env.deliveries.payloadBytes).toBe(messages.reduce((total, m) => total + len(m), 0));
     checkAgainstKernel(client, env, port);

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { clientFrame, FrameReader, frameHeaderSize, OPCODE, type Frame } from '../../src/clients/ws-frames.js';
+import { clientFrame, FrameReader, OPCODE, type Frame } from '../../src/clients/ws-frames.js';
 
 describe('RFC 6455 framing', () => {
-  it('header sizes follow the payload length tiers, plus 4 bytes of mask from the client', () => {
-    expect([0, 125, 126, 65_535, 65_536].map((n) => frameHeaderSize(n, false))).toEqual([2, 2, 4, 4, 10]);
-    expect([0, 125, 126, 65_535, 65_536].map((n) => frameHeaderSize(n, true))).toEqual([6, 6, 8, 8, 14]);
-  });
-
   it('builds a masked text frame byte for byte', () => {
     const frame = clientFrame(OPCODE.text, Buffer.from('Hello'), Buffer.from([0x37, 0xfa, 0x21, 0x3d]));
     // RFC 6455 section 5.7: a masked "Hello".
