@@ -6,7 +6,7 @@
  * subscribers serialises once per wire format, not once per subscriber.
  */
 
-/** The envelope every transport delivers (see DESIGN.md). */
+/** The envelope every transport delivers (docs/architecture.md describes it). */
 export interface Envelope {
   channel: string;
   seq: number;
