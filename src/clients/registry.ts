@@ -11,7 +11,7 @@ export type TransportName = (typeof TRANSPORTS)[number];
 
 type ClientClass = new (env: ClientEnvironment, target: ClientTarget, channel: string, cursor?: number) => LoadClient;
 
-const CLIENTS: Partial<Record<TransportName, ClientClass>> = {
+const CLIENTS: Record<TransportName, ClientClass> = {
   'short-poll': ShortPollClient,
   'long-poll': LongPollClient,
   sse: SseClient,
@@ -19,17 +19,11 @@ const CLIENTS: Partial<Record<TransportName, ClientClass>> = {
   ws: WsClient,
 };
 
-export function availableTransports(): TransportName[] {
-  return TRANSPORTS.filter((name) => CLIENTS[name] !== undefined);
-}
-
 export function createClient(
   transport: TransportName,
   env: ClientEnvironment,
   target: ClientTarget,
   channel: string,
 ): LoadClient {
-  const Client = CLIENTS[transport];
-  if (!Client) throw new Error(`no load client for transport ${transport} yet`);
-  return new Client(env, target, channel);
+  return new CLIENTS[transport](env, target, channel);
 }

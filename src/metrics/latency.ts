@@ -40,10 +40,6 @@ export class LatencyRecorder {
   encode(): string {
     return hdr.encodeIntoCompressedBase64(this.histogram);
   }
-
-  reset(): void {
-    this.histogram.reset();
-  }
 }
 
 /** Merges encoded histograms from several processes into one. */
