@@ -12,11 +12,11 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { ChannelCursors } from './channel-cursors.js';
 import type { HubMessage } from './hub.js';
+import { parseControlMessage, refusedUnder } from './control-message.js';
 import { CLOSE, RequestError } from './errors.js';
 import { isAuthorized } from './http-util.js';
 import { publishFromConnection } from './publish.js';
 import type { ServerContext, ServerTransport } from './transport.js';
-import { checkChannel, checkCursor } from './validate.js';
 
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 const TEXT_FRAME = { binary: false } as const;
@@ -70,10 +70,10 @@ class WsPeer extends ChannelCursors {
     this.reply({ op: 'unsubscribed', channel });
   }
 
-  async publish(request: Record<string, unknown>): Promise<void> {
+  async publish(fields: Record<string, unknown>, id: unknown): Promise<void> {
     const { bus, config } = this.state.context;
-    const answer = await publishFromConnection(bus, config.secret, this.authorized, request);
-    this.reply({ op: 'published', ...answer, id: request.id });
+    const answer = await publishFromConnection(bus, config.secret, this.authorized, fields);
+    this.reply({ op: 'published', ...answer, id });
   }
 
   reply(body: unknown): void {
@@ -93,34 +93,23 @@ function fail(ws: WebSocket, code: number, reason: string): void {
 }
 
 function handleControl(peer: WsPeer, text: string, echo: boolean): void {
-  let message: unknown;
-  try {
-    message = JSON.parse(text);
-  } catch {
-    if (!echo) fail(peer.ws, CLOSE.invalidPayload, 'message is not valid JSON');
+  const parsed = parseControlMessage(text);
+  if (!parsed.ok) {
+    if (refusedUnder(echo, parsed.fault)) failWith(peer.ws, parsed.error);
     return;
   }
-  if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-    if (!echo) fail(peer.ws, CLOSE.policyViolation, 'message must be a JSON object with an op');
-    return;
-  }
-  const request = message as Record<string, unknown>;
+  const message = parsed.message;
   try {
-    switch (request.op) {
+    switch (message.op) {
       case 'subscribe':
-        peer.subscribe(
-          checkChannel(request.channel),
-          request.cursor === undefined ? undefined : checkCursor(request.cursor),
-        );
+        peer.subscribe(message.channel, message.cursor);
         return;
       case 'unsubscribe':
-        peer.unsubscribe(checkChannel(request.channel));
+        peer.unsubscribe(message.channel);
         return;
       case 'publish':
-        peer.publish(request).catch((error: unknown) => failWith(peer.ws, error));
+        peer.publish(message.fields, message.id).catch((error: unknown) => failWith(peer.ws, error));
         return;
-      default:
-        if (!echo) throw new RequestError(`unknown op ${JSON.stringify(request.op)}`);
     }
   } catch (error) {
     failWith(peer.ws, error);
