@@ -9,7 +9,8 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { Orchestrator } from '../dist/harness/orchestrator.js';
+import { ProgressPrinter, progressText } from '../dist/cli/progress-printer.js';
+import { Orchestrator, type Progress } from '../dist/harness/orchestrator.js';
 import { ProcessTreeSampler } from '../dist/harness/process-stats.js';
 import { loadScenario } from '../dist/scenarios/builtin.js';
 import type { TransportName } from '../dist/clients/registry.js';
@@ -31,22 +32,19 @@ for (const transport of values.transports!.split(',') as TransportName[]) {
   tree.start(500);
   const started = performance.now();
   const orchestrator = new Orchestrator(scenario);
-  orchestrator.on('progress', (p) => {
-    if (p.phase !== 'ramp' || Math.round(p.elapsedS) % 10 === 0) {
-      process.stderr.write(`\r[${p.transport}] ${p.phase} ${p.elapsedS.toFixed(0)}s open ${p.open}/${p.target} failed ${p.failed} updates/s ${p.deliveredPerS}   `);
-    }
-  });
+  const printer = new ProgressPrinter(process.stderr);
+  orchestrator.on('progress', (p: Progress) => printer.update(progressText(p), p.phase));
   process.once('SIGINT', () => void orchestrator.abort().then(() => process.exit(130)));
   const result = await orchestrator.run();
   const wallS = (performance.now() - started) / 1000;
   const rss = tree.stop().rssPeakMb;
-  process.stderr.write('\n');
+  printer.done();
   const t = result.transports[transport]!;
   const row = {
     transport,
     clients_open: `${t.clients.open}/${t.clients.target}`,
     failed: t.clients.failed,
-    ramp_s: t.phases_s.ramp,
+    ramp_s: t.phases_s!.ramp,
     wall_s: Math.round(wallS),
     rss_all_mb: rss,
     server_rss_mb: t.processes.server.rss_peak_mb,

@@ -19,7 +19,8 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
-import { Orchestrator } from '../dist/harness/orchestrator.js';
+import { ProgressPrinter, progressText } from '../dist/cli/progress-printer.js';
+import { Orchestrator, type Progress } from '../dist/harness/orchestrator.js';
 import { loadScenario } from '../dist/scenarios/builtin.js';
 import type { TransportName } from '../dist/clients/registry.js';
 
@@ -82,17 +83,18 @@ for (const server of SERVERS) {
         loaded = await memory(port);
       },
     });
-    orchestrator.on('progress', (p) => process.stderr.write(`\r[${server.name}] ${p.phase} ${p.elapsedS.toFixed(0)}s open ${p.open}/${p.target} updates/s ${p.deliveredPerS}      `));
+    const printer = new ProgressPrinter(process.stderr);
+    orchestrator.on('progress', (p: Progress) => printer.update(progressText(p, server.name), p.phase));
     const result = await orchestrator.run();
-    process.stderr.write('\n');
+    printer.done();
     const t = result.transports[server.transport]!;
-    const window = t.phases_s.steady + t.phases_s.drain;
+    const window = t.phases_s!.steady + t.phases_s!.drain;
     rows.push({
       server: server.name,
       clients: `${t.clients.open}/${t.clients.target}`,
       lost: t.updates.lost,
-      updates_per_s: Math.round(t.bytes.steady.delivered / window),
-      server_cpu_us_per_update: t.processes.server.cpu_us_per_update,
+      updates_per_s: Math.round(t.bytes.steady!.delivered / window),
+      server_cpu_us_per_update: t.processes.server.cpu_us_per_update ?? 0,
       rss_kb_per_conn: Math.round((loaded.rss - idle.rss) / 1024 / t.clients.open * 10) / 10,
       heap_kb_per_conn: Math.round((loaded.heap_used - idle.heap_used) / 1024 / t.clients.open * 100) / 100,
       bytes_per_update: t.bytes.per_update,

@@ -4,7 +4,7 @@ import { modelTable, TALK_MODEL, type ModelOptions } from '../model/bandwidth-mo
 import { FRAMINGS, type Framing } from '../model/frame-size.js';
 import { measuredVsModel } from '../model/measured-vs-model.js';
 import { measuredTableText, modelTableText, type TextTable } from '../report/model-tables.js';
-import type { RunResult } from '../report/run-schema.js';
+import type { RunResult } from '../result/schema.js';
 import { markdownTable, textTable } from '../report/tables.js';
 import { runHeadline } from '../report/transport-table.js';
 import { EXIT } from './exit-codes.js';

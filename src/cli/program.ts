@@ -9,6 +9,7 @@ import { modelCommand } from './model-command.js';
 import { reportCommand } from './report-command.js';
 import { runCommand } from './run-command.js';
 import { serveCommand } from './serve-command.js';
+import { PACKAGE_VERSION } from '../util/package-version.js';
 
 export async function runCli(argv: string[]): Promise<number> {
   let pending: Promise<number> | undefined;
@@ -16,7 +17,7 @@ export async function runCli(argv: string[]): Promise<number> {
 
   const program = new Command('rtbench')
     .description('measure what real-time web transports cost: polling, long polling, SSE, WebSocket, Socket.io-style fallback')
-    .version('0.1.0')
+    .version(PACKAGE_VERSION)
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(runCommand(setExit));

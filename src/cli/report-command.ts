@@ -1,6 +1,6 @@
 /** `rtbench report <file>`: a run result as Markdown, HTML, JUnit XML or normalised JSON; optionally checks gates. */
 import { Command, Option } from 'commander';
-import { describeGate } from '../gates/describe.js';
+import { describeGate } from '../report/gate-text.js';
 import { applyGates } from '../gates/evaluate.js';
 import { REPORT_FORMATS, RENDERERS, type ReportFormat } from '../report/render.js';
 import { EXIT } from './exit-codes.js';

@@ -2,20 +2,21 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { availableTransports, TRANSPORTS, type TransportName } from '../clients/registry.js';
+import { TRANSPORTS, type TransportName } from '../clients/registry.js';
 import { HEADER_PROFILES } from '../clients/header-profiles.js';
 import { Orchestrator, type Progress } from '../harness/orchestrator.js';
-import type { RunResult } from '../harness/run-result.js';
+import type { RunResult } from '../result/schema.js';
 import { BUILTIN_SCENARIOS, loadScenario } from '../scenarios/builtin.js';
 import { parseScenario, ScenarioError } from '../scenarios/schema.js';
 import { EXIT } from './exit-codes.js';
 import { durationOption, integerOption, sizeOption } from './options.js';
 import { formatSummary } from './run-summary.js';
+import { ProgressPrinter, progressText } from './progress-printer.js';
 import { collect, loadThresholds } from './gate-options.js';
-import { describeGate } from '../gates/describe.js';
+import { describeGate } from '../report/gate-text.js';
 import { applyGates } from '../gates/evaluate.js';
 import { RENDERERS } from '../report/render.js';
-import { parseRunResult } from '../report/run-schema.js';
+import { parseRunResult } from '../result/schema.js';
 
 interface RunOptions {
   transports?: TransportName[];
@@ -128,31 +129,9 @@ async function run(name: string, options: RunOptions): Promise<number> {
     return EXIT.usage;
   }
 
-  const available = availableTransports();
-  const skipped = scenario.transports.filter((t) => !available.includes(t));
-  for (const transport of skipped) console.error(`rtbench run: skipping ${transport}: its load client is not built yet`);
-  scenario = { ...scenario, transports: scenario.transports.filter((t) => available.includes(t)) };
-  if (scenario.transports.length === 0) {
-    console.error('rtbench run: no transport left to run');
-    return EXIT.usage;
-  }
-
   const orchestrator = new Orchestrator(scenario, { target: options.target, secret: options.secret });
-  const live = process.stderr.isTTY && !options.quiet;
-  let lastPhase = '';
-  let lastPrinted = 0;
-  orchestrator.on('progress', (p: Progress) => {
-    const line =
-      `[${p.transport}] ${p.phase.padEnd(8)} ${p.elapsedS.toFixed(0).padStart(4)}s  ` +
-      `open ${p.open}/${p.target}  failed ${p.failed}  updates/s ${p.deliveredPerS}  p99 ${(p.p99Us / 1000).toFixed(1)} ms`;
-    if (live) process.stderr.write(`\r${line.padEnd(100)}`);
-    else if (!options.quiet && (p.phase !== lastPhase || Date.now() - lastPrinted >= 10_000)) {
-      // Not a terminal (CI logs): a line per phase and every 10 s.
-      console.error(line);
-      lastPrinted = Date.now();
-    }
-    lastPhase = p.phase;
-  });
+  const printer = options.quiet ? undefined : new ProgressPrinter(process.stderr);
+  orchestrator.on('progress', (p: Progress) => printer?.update(progressText(p), `${p.transport}:${p.phase}`));
 
   let interrupted = false;
   const onSignal = () => {
@@ -172,14 +151,14 @@ async function run(name: string, options: RunOptions): Promise<number> {
     result = await orchestrator.run();
   } catch (error) {
     await orchestrator.abort();
-    if (live) process.stderr.write('\n');
+    printer?.done();
     console.error(`rtbench run: ${interrupted ? 'interrupted' : 'failed'}: ${(error as Error).message}`);
     return EXIT.error;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  if (live) process.stderr.write('\n');
+  printer?.done();
   if (interrupted) return EXIT.error;
 
   // The result is checked against its documented schema before it is
@@ -199,7 +178,7 @@ async function run(name: string, options: RunOptions): Promise<number> {
     await writeFile(file, RENDERERS[format](checked));
     written.push(file);
   }
-  console.log(formatSummary(result));
+  console.log(formatSummary(checked));
   console.log(`\nResult:  ${written[0]} (also ${path.join(options.out, 'latest.json')})`);
   if (written.length > 1) console.log(`Reports: ${written.slice(1).join(', ')}`);
 

@@ -1,8 +1,8 @@
 /** Reading a run result for a command, with the exit code each failure deserves. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadRunResult, RunFileError } from '../report/load-run.js';
-import type { RunResult } from '../report/run-schema.js';
+import { loadRunResult, RunFileError } from '../result/load.js';
+import type { RunResult } from '../result/schema.js';
 import { EXIT } from './exit-codes.js';
 
 /** The result, or the exit code after saying what is wrong: 1 unreadable, 2 not a valid run result. */

@@ -5,7 +5,7 @@
  * fraction: 0.1 = 10%) before they count. Which metric is compared how is
  * set in metrics.ts (`compare`, `worse`).
  */
-import type { RunResult } from '../report/run-schema.js';
+import type { RunResult } from '../result/schema.js';
 import { METRICS, Missing, type MetricDef } from './metrics.js';
 
 export interface CompareOptions {

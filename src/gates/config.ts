@@ -3,8 +3,8 @@
  * form is k6's (`"thresholds": {"ws.latency": ["p(99)<250ms"]}`, entries may
  * be strings or `{"threshold": "..."}`), so a k6 options block can be reused.
  */
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { readJsonFile, type FileProblem } from '../util/read-json-file.js';
 import { parseThresholds, type Threshold } from './parse.js';
 
 const entry = z.union([z.string(), z.object({ threshold: z.string() }).transform((e) => e.threshold)]);
@@ -16,7 +16,7 @@ export class GateConfigError extends Error {
   readonly code = 'RTB_ERR_GATE_CONFIG';
   constructor(
     message: string,
-    readonly kind: 'io' | 'invalid',
+    readonly kind: FileProblem,
   ) {
     super(message);
   }
@@ -36,17 +36,6 @@ export function thresholdsOf(config: unknown, source: string): string[] {
 
 /** Reads, validates and parses a gate config file; a bad expression throws GateParseError. */
 export async function loadGateConfig(file: string): Promise<Threshold[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new GateConfigError(`cannot read ${file}: ${(error as Error).message}`, 'io');
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new GateConfigError(`${file} is not JSON: ${(error as Error).message}`, 'invalid');
-  }
+  const json = await readJsonFile(file, (message, kind) => new GateConfigError(message, kind));
   return parseThresholds(thresholdsOf(json, file));
 }

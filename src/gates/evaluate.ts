@@ -5,7 +5,7 @@
  * A gate that cannot be evaluated (the transport is not in the run, nothing
  * was delivered, a field is absent) fails, with the reason in `error`.
  */
-import type { GateResult, RunResult } from '../report/run-schema.js';
+import type { GateResult, RunResult } from '../result/schema.js';
 import { Missing, type MetricValue } from './metrics.js';
 import { parseThresholds, type MetricRef, type Operator, type Threshold } from './parse.js';
 

@@ -4,7 +4,7 @@
  * One table, so a gate, a comparison row and the docs cannot disagree about
  * what `latency.p99` means.
  */
-import type { TransportResult } from '../report/run-schema.js';
+import type { TransportResult } from '../result/schema.js';
 import type { Kind } from './units.js';
 
 /** Why a metric has no value in this result. */

@@ -10,7 +10,7 @@
  * A metric without a transport prefix stands for every transport in the run.
  * A limit without a unit is in the metric's own unit (docs/gates.md).
  */
-import { TRANSPORT_NAME } from '../report/run-schema.js';
+import { TRANSPORT_NAME } from '../result/schema.js';
 import { METRICS, PERCENTILES, TREND_AGGREGATORS, type MetricDef } from './metrics.js';
 import { isUnit, unitFactor, unitsOf, type Kind } from './units.js';
 

@@ -28,7 +28,7 @@ process.on('message', (message: ToFleet) => {
       fleet?.quiesce();
       return;
     case 'mark':
-      if (fleet) send({ type: 'mark', id: message.id, counters: fleet.counters() });
+      if (fleet) send({ type: 'mark', name: message.name, counters: fleet.counters() });
       return;
     case 'finish':
       clearInterval(ticker);

@@ -45,9 +45,15 @@ export interface FleetFinal extends FleetCounters {
   errors: string[];
 }
 
+/**
+ * A mark asks every process for its counters at one moment; the two steady
+ * marks bound the steady phase (its bytes and CPU are their difference).
+ */
+export type MarkName = 'steady-start' | 'steady-end' | 'drain-check' | 'echo-count';
+
 export type ToFleet =
   | { type: 'start'; plan: FleetPlan }
-  | { type: 'mark'; id: number }
+  | { type: 'mark'; name: MarkName }
   | { type: 'quiesce' }
   | { type: 'end-ramp' }
   | { type: 'finish'; heads: Record<string, number> };
@@ -55,6 +61,6 @@ export type ToFleet =
 export type FromFleet =
   | { type: 'ramped'; counters: FleetCounters }
   | { type: 'tick'; counters: FleetCounters; p99: number }
-  | { type: 'mark'; id: number; counters: FleetCounters }
+  | { type: 'mark'; name: MarkName; counters: FleetCounters }
   | { type: 'final'; result: FleetFinal }
   | { type: 'error'; message: string };

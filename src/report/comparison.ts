@@ -1,5 +1,5 @@
 /** A comparison of two runs as a table (text or Markdown) and a one-line verdict. */
-import { describeRegression } from '../gates/describe.js';
+import { describeRegression } from './gate-text.js';
 import type { Comparison } from '../gates/compare.js';
 import { formatChange, formatQuantity } from './format.js';
 import { markdownTable, textTable, type Align } from './tables.js';

@@ -1,6 +1,6 @@
 /** Gate results as table rows, shared by the Markdown and HTML reports. */
 import { formatQuantity } from './format.js';
-import type { GateResult } from './run-schema.js';
+import type { GateResult } from '../result/schema.js';
 
 export const GATE_HEADER = ['result', 'gate', 'transport', 'measured', 'limit'];
 

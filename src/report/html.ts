@@ -10,11 +10,12 @@ import { barChart } from './charts/bar-chart.js';
 import { groupedBarChart } from './charts/grouped-bar-chart.js';
 import { lineChart } from './charts/line-chart.js';
 import { stackedBarChart } from './charts/stacked-bar-chart.js';
+import { CAPACITY_HEADER, CAPACITY_STEP_HEADER, capacityChartSvg, capacityRows, capacityStepRows } from './capacity-table.js';
 import { esc, MODEL_COLOR, transportColor } from './charts/svg.js';
 import { formatBitrate, formatNumber } from './format.js';
 import { gateRows, gateSummary, GATE_HEADER } from './gate-rows.js';
 import { measuredTableText, modelTableText, type TextTable } from './model-tables.js';
-import type { RunResult } from './run-schema.js';
+import type { RunResult } from '../result/schema.js';
 import { runHeadline, transportNotes, transportRows, TRANSPORT_HEADER } from './transport-table.js';
 
 const STYLE = `
@@ -147,6 +148,17 @@ function timelineCharts(result: RunResult): string {
   ].join('\n');
 }
 
+function capacitySection(result: RunResult): string {
+  const chart = capacityChartSvg(result);
+  if (!result.capacity) return '';
+  return [
+    '<h2>Capacity</h2>',
+    htmlTable(CAPACITY_HEADER, capacityRows(result)),
+    htmlTable(CAPACITY_STEP_HEADER, capacityStepRows(result)),
+    chart ? figure(chart, 'p99 delivery latency at each client count tried; the search stops at the first step over the limit (or with a failed connection, a lost update, or a missed schedule).') : '',
+  ].join('\n');
+}
+
 function gatesSection(result: RunResult): string {
   if (result.gates.length === 0) return '<p class="note">No gates were set.</p>';
   const rows = gateRows(result.gates);
@@ -178,6 +190,7 @@ export function renderHtml(result: RunResult): string {
 <h2>Transports</h2>
 ${htmlTable(TRANSPORT_HEADER, transportRows(result))}
 ${notes.length ? `<ul class="notes">${notes.map((note) => `<li>${esc(note)}</li>`).join('')}</ul>` : ''}
+${capacitySection(result)}
 <h2>Bandwidth at the talk's scale</h2>
 ${bandwidthChart(result)}
 <h2>Bytes per update</h2>

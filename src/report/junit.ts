@@ -3,9 +3,9 @@
  * is a passing test case, a failing one carries a <failure> with the
  * expression, the limit and the measured value.
  */
-import { describeGate, gateName } from '../gates/describe.js';
+import { describeGate, gateName } from './gate-text.js';
 import { formatQuantity } from './format.js';
-import type { GateResult, RunResult } from './run-schema.js';
+import type { GateResult, RunResult } from '../result/schema.js';
 
 function xml(text: string): string {
   // XML 1.0 cannot carry most control characters at all, even escaped.

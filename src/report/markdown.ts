@@ -3,9 +3,10 @@
  * per-transport figures, the model beside what was measured, and the gates.
  */
 import { measuredVsModel } from '../model/measured-vs-model.js';
+import { CAPACITY_HEADER, CAPACITY_STEP_HEADER, capacityRows, capacityStepRows, STEP_ALIGN } from './capacity-table.js';
 import { gateRows, gateSummary, GATE_HEADER } from './gate-rows.js';
 import { measuredTableText, modelTableText, type TextTable } from './model-tables.js';
-import type { RunResult } from './run-schema.js';
+import type { RunResult } from '../result/schema.js';
 import { markdownTable } from './tables.js';
 import { runHeadline, transportNotes, transportRows, TRANSPORT_HEADER } from './transport-table.js';
 
@@ -27,6 +28,10 @@ export function renderMarkdown(result: RunResult): string {
     '',
   ];
   if (notes.length) out.push(...notes.map((note) => `- ${note}`), '');
+  if (result.capacity) {
+    out.push('### Capacity', '', markdownTable(CAPACITY_HEADER, capacityRows(result)), '');
+    out.push(markdownTable(CAPACITY_STEP_HEADER, capacityStepRows(result), STEP_ALIGN), '');
+  }
   out.push('### Model vs measured', '', section(modelTableText(model)), '', section(measuredTableText(model, measured)), '', '### Gates', '');
   if (result.gates.length === 0) {
     out.push('No gates were set.');

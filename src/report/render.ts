@@ -2,7 +2,7 @@
 import { renderHtml } from './html.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
-import type { RunResult } from './run-schema.js';
+import type { RunResult } from '../result/schema.js';
 
 export const REPORT_FORMATS = ['md', 'html', 'junit', 'json'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];

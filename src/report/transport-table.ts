@@ -1,6 +1,6 @@
 /** The per-transport summary every report format shows, as header + rows of text. */
 import { formatMs, formatNumber } from './format.js';
-import type { RunResult } from './run-schema.js';
+import type { RunResult } from '../result/schema.js';
 
 export const TRANSPORT_HEADER = [
   'transport',

@@ -1,7 +1,7 @@
 /** The fixture run result, parsed through the schema as every reader does; a fresh copy per call. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseRunResult, type RunResult } from '../../src/report/run-schema.js';
+import { parseRunResult, type RunResult } from '../../src/result/schema.js';
 
 export const SMOKE_FIXTURE = fileURLToPath(new URL('../fixtures/run-smoke.json', import.meta.url));
 

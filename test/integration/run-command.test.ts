@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { RunResult } from '../../src/harness/run-result.js';
+import type { RunResult } from '../../src/result/schema.js';
 import { CLI } from '../helpers/server.js';
 
 function rtbench(args: string[], timeout = 120_000) {
@@ -38,8 +38,9 @@ describe('rtbench run', () => {
       expect(t.updates.expected, name).toBe(t.updates.published * 10);
       expect(t.updates, name).toMatchObject({ delivered: t.updates.expected, lost: 0, duplicated: 0, reordered: 0 });
       expect(t.bytes.down, name).toBeGreaterThan(t.bytes.payload);
-      expect(t.bytes.steady.delivered, name).toBe(t.updates.delivered);
-      expect(t.bytes.per_update, name).toBeCloseTo((t.bytes.steady.down + t.bytes.steady.up) / t.bytes.steady.delivered, 1);
+      const steady = t.bytes.steady!;
+      expect(steady.delivered, name).toBe(t.updates.delivered);
+      expect(t.bytes.per_update, name).toBeCloseTo((steady.down + steady.up) / steady.delivered, 1);
       expect(t.latency_us.count, name).toBe(t.updates.delivered);
       expect(t.latency_us.p50, name).toBeGreaterThan(0);
     }

@@ -1,7 +1,7 @@
 /** Run-to-run comparison: bytes exactly, times and rates within the tolerance. */
 import { describe, expect, it } from 'vitest';
 import { compareRuns } from '../../../src/gates/compare.js';
-import { describeRegression } from '../../../src/gates/describe.js';
+import { describeRegression } from '../../../src/report/gate-text.js';
 import { smokeRun } from '../../helpers/run-fixture.js';
 
 const base = smokeRun();

@@ -1,8 +1,10 @@
 /** The run-result schema: the fixture and the harness's output are valid; a bad field is named. */
-import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { z } from 'zod';
-import type { RunResult as HarnessRunResult } from '../../../src/harness/run-result.js';
-import { parseRunResult, RUN_SCHEMA_ID, RunResultError, runResultSchema } from '../../../src/report/run-schema.js';
+import { readFileSync } from 'node:fs';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { describe, expect, it } from 'vitest';
+import { runResultJsonSchemaText } from '../../../src/result/json-schema.js';
+import { parseRunResult, RUN_SCHEMA_ID, RunResultError, runResultSchema } from '../../../src/result/schema.js';
 import { smokeJson, smokeRun } from '../../helpers/run-fixture.js';
 
 function problems(edit: (json: Record<string, any>) => void): string {
@@ -26,8 +28,21 @@ describe('run-result schema', () => {
     expect(run.gates).toEqual([]);
   });
 
-  it('is what the harness writes (checked by the type checker)', () => {
-    expectTypeOf<HarnessRunResult>().toExtend<z.input<typeof runResultSchema>>();
+  it('is published as JSON Schema: docs/run-schema.json is current (npm run schema writes it)', () => {
+    const committed = readFileSync(new URL('../../../docs/run-schema.json', import.meta.url), 'utf8');
+    expect(committed).toBe(runResultJsonSchemaText());
+  });
+
+  it('the JSON Schema accepts the fixture and rejects what zod rejects', () => {
+    const ajv = new Ajv2020.default({ allErrors: true, strict: false });
+    addFormats.default(ajv);
+    const validate = ajv.compile(JSON.parse(runResultJsonSchemaText()));
+    expect(validate(smokeJson()), JSON.stringify(validate.errors)).toBe(true);
+    const bad = smokeJson();
+    bad.transports.ws.updates.lost = -1;
+    expect(validate(bad)).toBe(false);
+    expect(validate.errors!.map((e) => e.instancePath)).toContain('/transports/ws/updates/lost');
+    expect(() => runResultSchema.parse(bad)).toThrow();
   });
 
   it('accepts the minimum DESIGN.md lists, and defaults gates', () => {

@@ -1,10 +1,13 @@
 /**
  * The run result, `rtbench.run/1`: the one contract between the harness that
- * writes it and everything that reads it (reports, gates, compare, CI).
- * docs/run-schema.md documents every field. The fields DESIGN.md names are
- * required; the harness's extra detail is optional, so another producer can
- * write the minimum, and unknown fields are accepted (and dropped) so that
- * adding a field does not need a new version. Changing or removing one does.
+ * writes it and everything that reads it (reports, gates, compare, CI). This
+ * zod schema is its only definition: the TypeScript types below are derived
+ * from it, and docs/run-schema.json (JSON Schema, for other languages) is
+ * generated from it by `npm run schema`. docs/run-schema.md documents every
+ * field. The core fields (docs/architecture.md) are required; the harness's
+ * extra detail is optional, so another producer can write the minimum, and
+ * unknown fields are accepted (and dropped) so that adding a field does not
+ * need a new version. Changing or removing one does.
  */
 import { z } from 'zod';
 
@@ -18,11 +21,14 @@ export const TRANSPORT_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const transportName = z.string().regex(TRANSPORT_NAME, 'transport names are lower-case words joined by "-"');
 
 const processFigures = z.object({
+  /** CPU seconds over the whole run, and split into user and kernel time. */
   cpu_s: amount,
   rss_peak_mb: amount,
   cpu_user_s: amount.optional(),
   cpu_system_s: amount.optional(),
+  /** CPU seconds of the steady phase (publisher running, plus drain). */
   steady_cpu_s: amount.optional(),
+  /** steady_cpu_s per delivered update, in microseconds. */
   cpu_us_per_update: amount.optional(),
   workers: count.optional(),
 });
@@ -64,6 +70,7 @@ export const transportResultSchema = z.object({
     method: z.enum(['publish-ts', 'echo-rtt']).optional(),
   }),
   rate: z.object({
+    /** Updates per second the clients should receive (clients x rate). */
     intended: amount,
     achieved: amount,
     publish_intended: amount.optional(),
@@ -96,23 +103,25 @@ export const gateResultSchema = z.object({
   error: z.string().optional(),
 });
 
+const capacityStepSchema = z.object({
+  clients: count,
+  open: count,
+  failed: count,
+  lost: count,
+  p99_ms: amount,
+  achieved: amount,
+  intended: amount,
+  pass: z.boolean(),
+  /** Why the step failed, when it did. */
+  reason: z.string().optional(),
+});
+
 const capacitySchema = z.object({
   slo_p99_ms: amount,
+  /** The most clients of a passing step (0 if none passed). */
   max_clients: count,
   clients_per_core: amount,
-  steps: z.array(
-    z.object({
-      clients: count,
-      open: count,
-      failed: count,
-      lost: count,
-      p99_ms: amount,
-      achieved: amount,
-      intended: amount,
-      pass: z.boolean(),
-      reason: z.string().optional(),
-    }),
-  ),
+  steps: z.array(capacityStepSchema),
 });
 
 export const runResultSchema = z.object({
@@ -144,6 +153,9 @@ export type RunResult = z.output<typeof runResultSchema>;
 export type TransportResult = z.output<typeof transportResultSchema>;
 export type TimelinePoint = z.output<typeof timelinePointSchema>;
 export type GateResult = z.output<typeof gateResultSchema>;
+export type CapacityResult = z.output<typeof capacitySchema>;
+export type CapacityStep = z.output<typeof capacityStepSchema>;
+export type ProcessFigures = z.output<typeof processFigures>;
 
 export class RunResultError extends Error {
   readonly code = 'RTB_ERR_RUN_RESULT';

@@ -1,7 +1,7 @@
 /** One-line descriptions of gate results and regressions, for the CLI, Markdown and JUnit. */
-import { formatChange, formatQuantity } from '../report/format.js';
-import type { GateResult } from '../report/run-schema.js';
-import type { ComparisonRow } from './compare.js';
+import { formatChange, formatQuantity } from './format.js';
+import type { GateResult } from '../result/schema.js';
+import type { ComparisonRow } from '../gates/compare.js';
 
 /**
  * The gate's name in reports: the expression, plus the transport it was
