@@ -45,7 +45,7 @@ describe('run-result schema', () => {
     expect(() => runResultSchema.parse(bad)).toThrow();
   });
 
-  it('accepts the minimum DESIGN.md lists, and defaults gates', () => {
+  it('accepts the minimum (the core fields of docs/architecture.md), and defaults gates', () => {
     const minimal = {
       schema: 'rtbench.run/1',
       scenario: 'min',
