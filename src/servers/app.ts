@@ -11,7 +11,16 @@ import { ByteTally } from './byte-tally.js';
 import { resolveConfig, type ServerConfig } from './config.js';
 import { RequestError } from './errors.js';
 import { Hub } from './hub.js';
-import { isAuthorized, pathOf, readBody, readJson, requireMethod, sendError, sendJson } from './http-util.js';
+import {
+  isAuthorized,
+  pathOf,
+  readBody,
+  readJson,
+  refuseUpgrade,
+  requireMethod,
+  sendError,
+  sendJson,
+} from './http-util.js';
 import { LocalBus, parsePublish, publishAnswer, type PublishBus } from './publish.js';
 import { createServerRegistry } from './server-metrics.js';
 import { TRANSPORTS } from './transports.js';
@@ -104,11 +113,11 @@ export function createApp(options: AppOptions = {}): App {
     const path = pathOf(req.url);
     const transport = upgrades.find((t) => upgradesAt(t, path));
     if (!transport) {
-      refuseUpgrade(socket, 404, `no WebSocket endpoint at ${path}`);
+      refuseUpgrade(socket, 404, JSON.stringify({ error: `no WebSocket endpoint at ${path}` }));
       return;
     }
     if (!config.websocket) {
-      refuseUpgrade(socket, 400, 'WebSocket upgrades are disabled on this server (--no-websocket)');
+      refuseUpgrade(socket, 400, JSON.stringify({ error: 'WebSocket upgrades are disabled on this server (--no-websocket)' }));
       return;
     }
     bytes.attribute(req.socket, transport.name);
@@ -159,14 +168,6 @@ async function handleEcho(req: IncomingMessage, res: ServerResponse, config: Ser
     'content-length': body.length,
   });
   res.end(body);
-}
-
-function refuseUpgrade(socket: Duplex, status: number, message: string): void {
-  const body = JSON.stringify({ error: message });
-  socket.end(
-    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nconnection: close\r\ncontent-type: application/json\r\n` +
-      `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
 }
 
 /** Listens and resolves with the bound port. */

@@ -1,6 +1,8 @@
-/** Small helpers for the HTTP transports: JSON answers and bounded bodies. */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+/** Small helpers for the HTTP transports: answers, refusals and bounded bodies. */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { payloadTooLarge, RequestError } from './errors.js';
+import type { HttpHandler } from './transport.js';
 
 export function sendJson(
   res: ServerResponse,
@@ -17,20 +19,73 @@ export function sendJson(
   res.end(text);
 }
 
+/**
+ * A whole answer with its length. Nothing is written once the client has
+ * gone or an answer has begun (a held poll whose connection just closed).
+ */
+export function sendText(res: ServerResponse, status: number, contentType: string, body: string | Buffer): void {
+  if (res.destroyed || res.headersSent) return;
+  res.writeHead(status, {
+    'content-type': contentType,
+    'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length,
+  });
+  res.end(body);
+}
+
+/**
+ * After a refused body the rest of it may still be on the wire, so the
+ * connection cannot be reused: it closes once the answer is out.
+ */
+function closeWhenSent(res: ServerResponse): void {
+  res.once('finish', () => res.socket?.destroySoon());
+}
+
+/** 413 without a body (what Engine.IO clients get), then the connection closes. */
+export function sendTooLarge(res: ServerResponse): void {
+  if (res.destroyed || res.headersSent) return;
+  res.writeHead(413, { connection: 'close', 'content-length': 0 });
+  res.end();
+  closeWhenSent(res);
+}
+
 export function sendError(res: ServerResponse, error: unknown): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   if (error instanceof RequestError) {
-    // After a refused body the rest of it may still be on the wire, so the
-    // connection cannot be reused.
     const headers: Record<string, string> = error.status === 413 ? { connection: 'close' } : {};
     sendJson(res, error.status, { error: error.message, code: error.code }, headers);
-    if (error.status === 413) res.once('finish', () => res.socket?.destroySoon());
+    if (error.status === 413) closeWhenSent(res);
     return;
   }
   sendJson(res, 500, { error: 'internal error', code: 'RTB_ERR_INTERNAL' });
+}
+
+/** A GET route: other methods get 405, and what the handler throws becomes the error answer. */
+export function getRoute(handle: HttpHandler): HttpHandler {
+  return (req, res) => {
+    try {
+      requireMethod(req, res, 'GET');
+      handle(req, res);
+    } catch (error) {
+      sendError(res, error);
+    }
+  };
+}
+
+/** Refuses a WebSocket upgrade on its raw socket with a JSON body. */
+export function refuseUpgrade(socket: Duplex, status: number, body: string): void {
+  // The HTTP server dropped its own error listener when it handed the socket over.
+  socket.on('error', ignoreError);
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nconnection: close\r\ncontent-type: application/json\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+function ignoreError(): void {
+  // A client that resets a refused upgrade has nothing left to tell.
 }
 
 /** Reads the whole body, refusing it as soon as it passes `limit` bytes. */

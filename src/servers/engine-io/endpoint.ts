@@ -6,13 +6,13 @@
  * server, so a sid is unique across them, and can be backed by a router that
  * sends requests for another process's sessions there (see relay.ts).
  */
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
-import { queryOf } from '../http-util.js';
-import { ENGINE_ERRORS, errorBody, type EngineError } from './protocol.js';
-import { EngineSession, writeError, type EngineOptions, type SessionHost, type SessionPeer } from './session.js';
+import { queryOf, refuseUpgrade, sendText } from '../http-util.js';
+import { ENGINE_ERRORS, errorBody, sendEngineError, type EngineError } from './protocol.js';
+import { EngineSession, type EngineOptions, type SessionHost, type SessionPeer } from './session.js';
 
 /** Routes requests for sessions that live in another process. */
 export interface SessionRouter {
@@ -82,7 +82,7 @@ export class EngineEndpoint implements SessionHost {
     const error = this.#verify(req, query, sid, false);
     if (error) {
       req.resume();
-      writeError(res, error);
+      sendEngineError(res, error);
       return;
     }
     if (sid === null) {
@@ -94,7 +94,7 @@ export class EngineEndpoint implements SessionHost {
     else if (req.method === 'POST') session.onDataRequest(req, res);
     else {
       req.resume();
-      writeError(res, ENGINE_ERRORS.badRequest);
+      sendEngineError(res, ENGINE_ERRORS.badRequest);
     }
   }
 
@@ -157,19 +157,12 @@ export class EngineEndpoint implements SessionHost {
   #handshakePolling(req: IncomingMessage, res: ServerResponse): void {
     const session = new EngineSession(this.table.newSid(), this, 'polling');
     this.table.add(session);
-    const open = session.openPacket();
-    res.writeHead(200, { 'content-type': 'text/plain; charset=UTF-8', 'content-length': Buffer.byteLength(open) });
-    res.end(open);
+    sendText(res, 200, 'text/plain; charset=UTF-8', session.openPacket());
     session.peer = this.createPeer(session, req);
     session.start();
   }
 }
 
 function abortUpgrade(socket: Duplex, error: EngineError): void {
-  const body = errorBody(error);
-  socket.on('error', () => {});
-  socket.end(
-    `HTTP/1.1 ${error.status} ${http.STATUS_CODES[error.status]}\r\nconnection: close\r\n` +
-      `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
+  refuseUpgrade(socket, error.status, errorBody(error));
 }

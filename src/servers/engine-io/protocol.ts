@@ -1,9 +1,11 @@
 /**
- * Engine.IO v4 on the wire: the error table, packet encoding helpers over
- * engine.io-parser, and the packet a hub message becomes, built once per
- * message and shared by every session that carries it.
+ * Engine.IO v4 on the wire: the error table and its HTTP answer, packet
+ * encoding helpers over engine.io-parser, and the packet a hub message
+ * becomes, built once per message and shared by every session that carries it.
  */
+import type { ServerResponse } from 'node:http';
 import { encodePacket, type Packet, type PacketType } from 'engine.io-parser';
+import { sendText } from '../http-util.js';
 
 /** Joins the packets of one HTTP long-polling payload. */
 export const SEPARATOR = '\x1e';
@@ -22,6 +24,10 @@ export type EngineError = (typeof ENGINE_ERRORS)[keyof typeof ENGINE_ERRORS];
 
 export function errorBody(error: EngineError): string {
   return JSON.stringify({ code: error.code, message: error.message });
+}
+
+export function sendEngineError(res: ServerResponse, error: EngineError): void {
+  sendText(res, error.status, 'application/json', errorBody(error));
 }
 
 /**
@@ -69,6 +75,9 @@ export function pollingTextOf(packet: OutPacket): string {
   if (packet instanceof SharedPacket) return packet.text;
   return encodeBinaryForPolling(packet);
 }
+
+/** Beyond this many bytes waiting for a client that does not read, it is dropped. */
+export const MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
 
 /** Approximate bytes a queued packet will take, for the backlog limit. */
 export function sizeOf(packet: OutPacket): number {

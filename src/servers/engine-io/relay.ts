@@ -26,8 +26,7 @@ import { pathOf } from '../http-util.js';
 import { stopReading } from './handoff.js';
 import type { ServerTransport } from '../transport.js';
 import type { SessionRouter } from './endpoint.js';
-import { ENGINE_ERRORS } from './protocol.js';
-import { writeError } from './session.js';
+import { ENGINE_ERRORS, sendEngineError } from './protocol.js';
 
 const TAG = /^[0-9a-z]{4}/;
 /** Hop-by-hop headers: they describe one connection, not the request. */
@@ -121,7 +120,7 @@ export class SessionRelay implements SessionRouter {
     });
     upstream.on('error', () => {
       // The owner is gone, and its sessions with it.
-      if (!res.headersSent) writeError(res, ENGINE_ERRORS.unknownSid);
+      if (!res.headersSent) sendEngineError(res, ENGINE_ERRORS.unknownSid);
       else if (!res.writableEnded) res.destroy();
     });
     // A client that leaves a held poll leaves it on the owner too.
