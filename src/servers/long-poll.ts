@@ -6,8 +6,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Hub, HubMessage, Subscriber } from './hub.js';
-import { queryOf, requireMethod, sendError } from './http-util.js';
-import { collectMessages, pollBody, type Subscription } from './poll-body.js';
+import { getRoute, queryOf } from './http-util.js';
+import { collectMessages, pollBody, sendPoll, type Subscription } from './poll-body.js';
 import type { ServerContext, ServerTransport } from './transport.js';
 import { checkTimeout, parseSubscriptions } from './validate.js';
 
@@ -48,9 +48,7 @@ class HeldPoll implements Subscriber {
   answer(): void {
     if (this.#done) return;
     this.#release();
-    const messages = collectMessages(this.state.hub, this.subscriptions);
-    this.state.delivered += messages.length;
-    writePoll(this.res, pollBody(this.subscriptions, messages));
+    answer(this.state, this.res, this.subscriptions, collectMessages(this.state.hub, this.subscriptions));
   }
 
   #release(): void {
@@ -63,14 +61,9 @@ class HeldPoll implements Subscriber {
   }
 }
 
-function writePoll(res: ServerResponse, body: string): void {
-  if (res.destroyed) return;
-  res.writeHead(200, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-cache',
-  });
-  res.end(body);
+function answer(state: LongPollState, res: ServerResponse, subscriptions: Subscription[], messages: HubMessage[]): void {
+  state.delivered += messages.length;
+  sendPoll(res, pollBody(subscriptions, messages));
 }
 
 export function longPollTransport({ hub, config }: ServerContext): ServerTransport {
@@ -78,23 +71,14 @@ export function longPollTransport({ hub, config }: ServerContext): ServerTranspo
   return {
     name: 'long-poll',
     routes: {
-      '/long-poll': (req, res) => {
-        try {
-          requireMethod(req, res, 'GET');
-          const query = queryOf(req.url);
-          const subscriptions = parseSubscriptions(query, { cursorRequired: true });
-          const timeoutMs = checkTimeout(query.get('timeout'), config.longPollTimeoutMs);
-          const ready = collectMessages(hub, subscriptions);
-          if (ready.length > 0) {
-            state.delivered += ready.length;
-            writePoll(res, pollBody(subscriptions, ready));
-            return;
-          }
-          new HeldPoll(state, res, subscriptions, timeoutMs);
-        } catch (error) {
-          sendError(res, error);
-        }
-      },
+      '/long-poll': getRoute((req, res) => {
+        const query = queryOf(req.url);
+        const subscriptions = parseSubscriptions(query, { cursorRequired: true });
+        const timeoutMs = checkTimeout(query.get('timeout'), config.longPollTimeoutMs);
+        const ready = collectMessages(hub, subscriptions);
+        if (ready.length > 0) answer(state, res, subscriptions, ready);
+        else new HeldPoll(state, res, subscriptions, timeoutMs);
+      }),
     },
     stats: () => ({ connections: state.held.size, subscribers: state.subscribers, delivered: state.delivered }),
     close: () => {

@@ -5,6 +5,7 @@
  * their cached JSON text, so a message is serialised once however many
  * pollers fetch it.
  */
+import type { ServerResponse } from 'node:http';
 import type { Hub, HubMessage } from './hub.js';
 
 export interface Subscription {
@@ -31,6 +32,18 @@ export function pollBody(subscriptions: Subscription[], messages: HubMessage[]):
   let list = '';
   for (let i = 0; i < messages.length; i++) list += (i === 0 ? '' : ',') + messages[i]!.json;
   return `{"cursor":${cursor},"messages":[${list}]}`;
+}
+
+/** Answers a poll with `pollBody`; short polls add their ETag. */
+export function sendPoll(res: ServerResponse, body: string, etag?: string): void {
+  if (res.destroyed) return;
+  res.writeHead(200, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-cache',
+    ...(etag === undefined ? {} : { etag }),
+  });
+  res.end(body);
 }
 
 /** Identifies what the channels hold: changes exactly when a message is added. */

@@ -4,8 +4,8 @@
  * that sends `If-None-Match` gets a bodiless 304 while nothing is new - the
  * careful client's poll, which changes the byte count.
  */
-import { queryOf, requireMethod, sendError } from './http-util.js';
-import { collectMessages, etagOf, pollBody } from './poll-body.js';
+import { getRoute, queryOf } from './http-util.js';
+import { collectMessages, etagOf, pollBody, sendPoll } from './poll-body.js';
 import type { ServerContext, ServerTransport } from './transport.js';
 import { parseSubscriptions } from './validate.js';
 
@@ -14,30 +14,18 @@ export function shortPollTransport({ hub }: ServerContext): ServerTransport {
   return {
     name: 'short-poll',
     routes: {
-      '/poll': (req, res) => {
-        try {
-          requireMethod(req, res, 'GET');
-          const subscriptions = parseSubscriptions(queryOf(req.url), { cursorRequired: true });
-          const etag = etagOf(hub, subscriptions);
-          if (req.headers['if-none-match'] === etag) {
-            res.writeHead(304, { etag });
-            res.end();
-            return;
-          }
-          const messages = collectMessages(hub, subscriptions);
-          delivered += messages.length;
-          const body = pollBody(subscriptions, messages);
-          res.writeHead(200, {
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(body),
-            'cache-control': 'no-cache',
-            etag,
-          });
-          res.end(body);
-        } catch (error) {
-          sendError(res, error);
+      '/poll': getRoute((req, res) => {
+        const subscriptions = parseSubscriptions(queryOf(req.url), { cursorRequired: true });
+        const etag = etagOf(hub, subscriptions);
+        if (req.headers['if-none-match'] === etag) {
+          res.writeHead(304, { etag });
+          res.end();
+          return;
         }
-      },
+        const messages = collectMessages(hub, subscriptions);
+        delivered += messages.length;
+        sendPoll(res, pollBody(subscriptions, messages), etag);
+      }),
     },
     stats: () => ({ connections: 0, subscribers: 0, delivered }),
     close: () => {},

@@ -9,7 +9,7 @@ import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { HubMessage, Subscriber } from './hub.js';
 import { RequestError } from './errors.js';
-import { queryOf, requireMethod, sendError } from './http-util.js';
+import { getRoute, queryOf } from './http-util.js';
 import type { Subscription } from './poll-body.js';
 import type { ServerContext, ServerTransport } from './transport.js';
 import { checkChannel, checkCursor, parseSubscriptions } from './validate.js';
@@ -100,43 +100,38 @@ export function sseTransport({ hub, config }: ServerContext): ServerTransport {
   return {
     name: 'sse',
     routes: {
-      '/sse': (req, res) => {
-        try {
-          requireMethod(req, res, 'GET');
-          const subscriptions = parseSubscriptions(queryOf(req.url), { cursorRequired: false });
-          const lastEventId = req.headers['last-event-id'];
-          if (typeof lastEventId === 'string' && lastEventId !== '') resumeFrom(lastEventId, subscriptions);
+      '/sse': getRoute((req, res) => {
+        const subscriptions = parseSubscriptions(queryOf(req.url), { cursorRequired: false });
+        const lastEventId = req.headers['last-event-id'];
+        if (typeof lastEventId === 'string' && lastEventId !== '') resumeFrom(lastEventId, subscriptions);
 
-          res.writeHead(200, {
-            'content-type': 'text/event-stream',
-            'cache-control': 'no-cache',
-            'x-accel-buffering': 'no',
-          });
-          const socket = res.socket;
-          if (!socket) return;
-          socket.setNoDelay(true);
-          // Sends the head now (Node adds Transfer-Encoding: chunked), so the
-          // events can be written to the socket as ready-made chunks.
-          res.flushHeaders();
-          const stream = new EventStream(res, socket, subscriptions, countDelivery);
-          // Subscribe before replaying so nothing published in between is
-          // missed; deliver() skips what the replay already sent.
-          for (const { channel } of subscriptions) hub.subscribe(channel, stream);
-          streams.add(stream);
-          subscribers += subscriptions.length;
-          stream.write(OPENED);
-          for (const { channel, cursor } of subscriptions.map((s) => ({ ...s }))) {
-            for (const message of hub.since(channel, cursor)) stream.deliver(message);
-          }
-          res.once('close', () => {
-            for (const { channel } of subscriptions) hub.unsubscribe(channel, stream);
-            streams.delete(stream);
-            subscribers -= subscriptions.length;
-          });
-        } catch (error) {
-          sendError(res, error);
+        res.writeHead(200, {
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-cache',
+          'x-accel-buffering': 'no',
+        });
+        const socket = res.socket;
+        if (!socket) return;
+        socket.setNoDelay(true);
+        // Sends the head now (Node adds Transfer-Encoding: chunked), so the
+        // events can be written to the socket as ready-made chunks.
+        res.flushHeaders();
+        const stream = new EventStream(res, socket, subscriptions, countDelivery);
+        // Subscribe before replaying so nothing published in between is
+        // missed; deliver() skips what the replay already sent.
+        for (const { channel } of subscriptions) hub.subscribe(channel, stream);
+        streams.add(stream);
+        subscribers += subscriptions.length;
+        stream.write(OPENED);
+        for (const { channel, cursor } of subscriptions.map((s) => ({ ...s }))) {
+          for (const message of hub.since(channel, cursor)) stream.deliver(message);
         }
-      },
+        res.once('close', () => {
+          for (const { channel } of subscriptions) hub.unsubscribe(channel, stream);
+          streams.delete(stream);
+          subscribers -= subscriptions.length;
+        });
+      }),
     },
     stats: () => ({ connections: streams.size, subscribers, delivered }),
     close: () => {
