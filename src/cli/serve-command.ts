@@ -1,7 +1,7 @@
 /** `rtbench serve`: the real-time server under test, in one or several processes. */
 import { Command } from 'commander';
 import { createApp, listen } from '../servers/app.js';
-import { startCluster } from '../servers/cluster.js';
+import { startCluster } from '../servers/cluster/primary.js';
 import { DEFAULT_CONFIG, type ServerConfig } from '../servers/config.js';
 import { EXIT } from './exit-codes.js';
 import { durationOption, integerOption, sizeOption } from './options.js';

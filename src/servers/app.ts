@@ -1,6 +1,6 @@
 /**
  * One http.Server that mounts every transport, the publish API, health and
- * metrics on one port. The app owns no process concerns: cluster.ts runs
+ * metrics on one port. The app owns no process concerns: cluster/primary.ts runs
  * several of these behind one port, serve-command.ts wires signals.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';

@@ -10,9 +10,8 @@ import type { Socket } from 'node:net';
 import type { HubMessage, Subscriber } from './hub.js';
 import { RequestError } from './errors.js';
 import { getRoute, queryOf } from './http-util.js';
-import type { Subscription } from './poll-body.js';
 import type { ServerContext, ServerTransport } from './transport.js';
-import { checkChannel, checkCursor, parseSubscriptions } from './validate.js';
+import { checkChannel, checkCursor, parseSubscriptions, type Subscription } from './validate.js';
 
 /** A stream whose unsent backlog passes this is too slow to keep. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;

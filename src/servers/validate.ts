@@ -24,6 +24,12 @@ export function checkCursor(value: unknown, field = 'cursor'): number {
   return number;
 }
 
+/** A channel and the last seq the client has seen on it. */
+export interface Subscription {
+  channel: string;
+  cursor: number;
+}
+
 /**
  * `channel=a,b` (or the parameter repeated) with `cursor=5,7` in the same
  * order. Every channel needs a cursor.
@@ -31,7 +37,7 @@ export function checkCursor(value: unknown, field = 'cursor'): number {
 export function parseSubscriptions(
   query: URLSearchParams,
   options: { cursorRequired: boolean },
-): { channel: string; cursor: number }[] {
+): Subscription[] {
   const channels = query.getAll('channel').flatMap((value) => value.split(','));
   if (channels.length === 0) throw new RequestError('channel is required');
   if (channels.length > 64) throw new RequestError('at most 64 channels per request');

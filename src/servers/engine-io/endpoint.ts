@@ -4,7 +4,7 @@
  * WebSocket-only session) and hands GETs, POSTs and WebSocket upgrades to the
  * session they name. The session table is shared by the endpoints of one
  * server, so a sid is unique across them, and can be backed by a router that
- * sends requests for another process's sessions there (see relay.ts).
+ * sends requests for another process's sessions there (cluster/session-relay.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';

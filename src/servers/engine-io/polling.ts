@@ -1,6 +1,6 @@
 /**
- * HTTP long-polling for one Engine.IO session (engine.io keeps it apart from
- * the socket too, in transports/polling.ts): the queue of packets waiting
+ * HTTP long-polling for one Engine.IO session, kept apart from the session
+ * as the reference server keeps its transports: the queue of packets waiting
  * for the next GET, the GET held until there is something to send, and the
  * POSTs that carry the client's packets. The session decides what a poll
  * gets beyond the queue: a noop during an upgrade, a close packet at the end.

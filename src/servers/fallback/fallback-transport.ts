@@ -4,18 +4,18 @@
  * each starting on HTTP long-polling and upgrading to WebSocket, or
  * WebSocket-only. Both endpoints share one session table; under
  * `--workers` a router forwards requests for another worker's sessions
- * there (engine-io/relay.ts).
+ * there (cluster/session-relay.ts).
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { isAuthorized, pathOf } from './http-util.js';
-import { EngineEndpoint, SessionTable, type SessionRouter } from './engine-io/endpoint.js';
-import type { EngineOptions } from './engine-io/session.js';
-import type { FallbackState } from './fallback/channel-peer.js';
-import { EngineIoPeer } from './fallback/engine-io-peer.js';
-import { SocketIoPeer } from './fallback/socket-io-peer.js';
-import type { ServerContext, ServerTransport } from './transport.js';
+import { isAuthorized, pathOf } from '../http-util.js';
+import { EngineEndpoint, SessionTable, type SessionRouter } from '../engine-io/endpoint.js';
+import type { EngineOptions } from '../engine-io/session.js';
+import type { FallbackState } from './channel-peer.js';
+import { EngineIoPeer } from './engine-io-peer.js';
+import { SocketIoPeer } from './socket-io-peer.js';
+import type { ServerContext, ServerTransport } from '../transport.js';
 
 export const ENGINE_IO_PATH = '/engine.io/';
 export const SOCKET_IO_PATH = '/socket.io/';

@@ -6,14 +6,14 @@
  */
 import type { Socket } from 'node:net';
 import { AggregatorRegistry } from 'prom-client';
-import { createApp, listen, type App } from './app.js';
-import { resolveConfig, type ServerConfig } from './config.js';
-import { CONFIG_ENV, isRtbMessage, type ToPrimary, type ToWorker } from './cluster-protocol.js';
-import { adoptUpgrade } from './engine-io/handoff.js';
-import { SessionRelay } from './engine-io/relay.js';
-import { isFallbackTransport } from './fallback.js';
-import { Hub, type PublishInput } from './hub.js';
-import type { PublishBus } from './publish.js';
+import { createApp, listen, type App } from '../app.js';
+import { resolveConfig, type ServerConfig } from '../config.js';
+import { CONFIG_ENV, isRtbMessage, type ToPrimary, type ToWorker } from './messages.js';
+import { adoptUpgrade } from './socket-handoff.js';
+import { SessionRelay } from './session-relay.js';
+import { isFallbackTransport } from '../fallback/fallback-transport.js';
+import { Hub, type PublishInput } from '../hub.js';
+import type { PublishBus } from '../publish.js';
 
 type Pending = { resolve: (value: never) => void; reject: (error: Error) => void };
 

@@ -4,10 +4,10 @@
  * that sends `If-None-Match` gets a bodiless 304 while nothing is new - the
  * careful client's poll, which changes the byte count.
  */
-import { getRoute, queryOf } from './http-util.js';
+import { getRoute, queryOf } from '../http-util.js';
 import { collectMessages, etagOf, pollBody, sendPoll } from './poll-body.js';
-import type { ServerContext, ServerTransport } from './transport.js';
-import { parseSubscriptions } from './validate.js';
+import type { ServerContext, ServerTransport } from '../transport.js';
+import { parseSubscriptions } from '../validate.js';
 
 export function shortPollTransport({ hub }: ServerContext): ServerTransport {
   let delivered = 0;

@@ -6,12 +6,8 @@
  * pollers fetch it.
  */
 import type { ServerResponse } from 'node:http';
-import type { Hub, HubMessage } from './hub.js';
-
-export interface Subscription {
-  channel: string;
-  cursor: number;
-}
+import type { Hub, HubMessage } from '../hub.js';
+import type { Subscription } from '../validate.js';
 
 export function collectMessages(hub: Hub, subscriptions: Subscription[]): HubMessage[] {
   if (subscriptions.length === 1) {

@@ -10,10 +10,10 @@ import cluster, { type Worker } from 'node:cluster';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { AggregatorRegistry } from 'prom-client';
-import { resolveConfig, type ServerConfig } from './config.js';
-import { CONFIG_ENV, isRtbMessage, type ToPrimary, type ToWorker } from './cluster-protocol.js';
-import { stopReading } from './engine-io/handoff.js';
-import { Hub } from './hub.js';
+import { resolveConfig, type ServerConfig } from '../config.js';
+import { CONFIG_ENV, isRtbMessage, type ToPrimary, type ToWorker } from './messages.js';
+import { stopReading } from './socket-handoff.js';
+import { Hub } from '../hub.js';
 
 export interface ClusterHandle {
   port: number;

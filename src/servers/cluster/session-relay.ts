@@ -7,7 +7,7 @@
  * for a sid another worker issued forwards it there: HTTP requests through
  * a keep-alive agent; WebSocket upgrades by handing the client's socket
  * itself to the owner (a `Handoff`, through the cluster primary's IPC, see
- * handoff.ts). Piping upgrades through the relay instead would cost two more
+ * socket-handoff.ts). Piping upgrades through the relay instead would cost two more
  * descriptors per WebSocket for the session's whole life: at 100,000
  * sessions over 6 workers that is past the 20,000 a process may open (a
  * 100k run stalled at ~30,000 sessions that way). A handed-off socket costs
@@ -21,12 +21,12 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import type { UpgradeHandoff } from '../cluster-protocol.js';
+import type { UpgradeHandoff } from './messages.js';
 import { pathOf } from '../http-util.js';
-import { stopReading } from './handoff.js';
+import { stopReading } from './socket-handoff.js';
 import type { ServerTransport } from '../transport.js';
-import type { SessionRouter } from './endpoint.js';
-import { ENGINE_ERRORS, sendEngineError } from './protocol.js';
+import type { SessionRouter } from '../engine-io/endpoint.js';
+import { ENGINE_ERRORS, sendEngineError } from '../engine-io/protocol.js';
 
 const TAG = /^[0-9a-z]{4}/;
 /** Hop-by-hop headers: they describe one connection, not the request. */

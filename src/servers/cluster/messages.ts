@@ -1,11 +1,11 @@
 /** Messages between the cluster primary (the sequencer) and its workers. */
-import type { Envelope, PublishInput } from './hub.js';
+import type { Envelope, PublishInput } from '../hub.js';
 
 export type ToPrimary =
   | { type: 'rtb:hello' }
   | { type: 'rtb:publish'; id: number; inputs: PublishInput[] }
   | { type: 'rtb:metrics'; id: number }
-  /** The worker's private port for forwarded Engine.IO requests (engine-io/relay.ts). */
+  /** The worker's private port for forwarded Engine.IO requests (session-relay.ts). */
   | { type: 'rtb:relay'; port: number }
   /**
    * Sent with a client's socket: a WebSocket upgrade for a session that the

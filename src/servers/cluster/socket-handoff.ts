@@ -1,12 +1,12 @@
 /**
  * Moving an upgrade's client socket from the worker that accepted it to the
- * worker that owns its Engine.IO session (see relay.ts). The socket travels
+ * worker that owns its Engine.IO session (see session-relay.ts). The socket travels
  * as a handle over the cluster IPC, through the primary; the bytes the first
  * worker had already read travel in the message.
  */
 import type http from 'node:http';
 import type { Socket } from 'node:net';
-import type { UpgradeHandoff } from '../cluster-protocol.js';
+import type { UpgradeHandoff } from './messages.js';
 
 /**
  * A socket on its way elsewhere must not read: Node starts reading every

@@ -5,11 +5,11 @@
  * is lost: the next poll's cursor asks for it from the history.
  */
 import type { ServerResponse } from 'node:http';
-import type { Hub, HubMessage, Subscriber } from './hub.js';
-import { getRoute, queryOf } from './http-util.js';
-import { collectMessages, pollBody, sendPoll, type Subscription } from './poll-body.js';
-import type { ServerContext, ServerTransport } from './transport.js';
-import { checkTimeout, parseSubscriptions } from './validate.js';
+import type { Hub, HubMessage, Subscriber } from '../hub.js';
+import { getRoute, queryOf } from '../http-util.js';
+import { collectMessages, pollBody, sendPoll } from './poll-body.js';
+import type { ServerContext, ServerTransport } from '../transport.js';
+import { checkTimeout, parseSubscriptions, type Subscription } from '../validate.js';
 
 interface LongPollState {
   hub: Hub;
