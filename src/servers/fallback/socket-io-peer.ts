@@ -20,7 +20,14 @@ import type { HubMessage } from '../hub.js';
 import { isAuthorized } from '../http-util.js';
 import { encodeText, SharedPacket } from '../engine-io/protocol.js';
 import type { EngineSession } from '../engine-io/session.js';
-import { decodeSioPacket, encodeSioPacket, insertBinary, SIO, type SioPacket } from '../socket-io/parser.js';
+import {
+  decodeMessage,
+  decoderFor,
+  encodePacket,
+  PacketType,
+  type Decoder,
+  type SioPacket,
+} from '../socket-io/packets.js';
 import { checkChannel, checkCursor } from '../validate.js';
 import { ChannelPeer, errorReply, type FallbackState } from './channel-peer.js';
 
@@ -29,14 +36,10 @@ export const CONNECT_TIMEOUT_MS = 45_000;
 
 const wireOf = (message: HubMessage) => new SharedPacket(encodeText('message', `2["message",${message.json}]`));
 
-interface PendingBinary {
-  packet: SioPacket;
-  attachments: Buffer[];
-}
-
 export class SocketIoPeer extends ChannelPeer {
   #connected = false;
-  #binary: PendingBinary | undefined;
+  /** The decoder of a binary packet whose attachments are still due. */
+  #assembling: Decoder | undefined;
   #connectTimer: NodeJS.Timeout | undefined;
 
   constructor(session: EngineSession, state: FallbackState, authorized: boolean) {
@@ -59,42 +62,25 @@ export class SocketIoPeer extends ChannelPeer {
   }
 
   onShutdown(): void {
-    if (this.#connected) this.#send({ type: SIO.disconnect });
+    if (this.#connected) this.#send({ type: PacketType.DISCONNECT });
   }
 
   onMessage(data: string | Buffer): void {
-    if (typeof data !== 'string') {
-      const pending = this.#binary;
-      if (!pending) return this.#violation('binary message without a BINARY_EVENT');
-      pending.attachments.push(data);
-      if (pending.attachments.length < pending.packet.attachments) return;
-      this.#binary = undefined;
-      try {
-        pending.packet.data = insertBinary(pending.packet.data, pending.attachments);
-      } catch {
-        return this.#violation('bad attachment placeholder');
-      }
-      this.#onPacket(pending.packet);
-      return;
-    }
-    if (this.#binary) return this.#violation('text packet while attachments were expected');
-    let packet: SioPacket;
+    let packet: SioPacket | undefined;
     try {
-      packet = decodeSioPacket(data);
-    } catch {
-      return this.#violation('parse error');
+      const decoder = this.#assembling ?? decoderFor(data);
+      packet = decodeMessage(decoder, data);
+      this.#assembling = packet === undefined ? decoder : undefined;
+    } catch (error) {
+      return this.#violation(`parse error: ${(error as Error).message}`);
     }
-    if (packet.attachments > 0) {
-      this.#binary = { packet, attachments: [] };
-      return;
-    }
-    this.#onPacket(packet);
+    if (packet) this.#onPacket(packet);
   }
 
   #onPacket(packet: SioPacket): void {
-    if (packet.type === SIO.connect) {
+    if (packet.type === PacketType.CONNECT) {
       if (packet.nsp !== '/') {
-        this.#send({ type: SIO.connectError, nsp: packet.nsp, data: { message: 'Invalid namespace' } });
+        this.#send({ type: PacketType.CONNECT_ERROR, nsp: packet.nsp, data: { message: 'Invalid namespace' } });
         return;
       }
       if (this.#connected) return this.#violation('CONNECT to a namespace already joined');
@@ -102,16 +88,16 @@ export class SocketIoPeer extends ChannelPeer {
       return;
     }
     // Anything else must address a namespace this session has joined.
-    if (packet.nsp !== '/' || !this.#connected || packet.type === SIO.connectError) {
+    if (packet.nsp !== '/' || !this.#connected || packet.type === PacketType.CONNECT_ERROR) {
       return this.#violation(`packet type ${packet.type} for a namespace not joined`);
     }
     switch (packet.type) {
-      case SIO.disconnect:
+      case PacketType.DISCONNECT:
         this.#connected = false;
         this.releaseAll();
         return;
-      case SIO.event:
-      case SIO.binaryEvent:
+      case PacketType.EVENT:
+      case PacketType.BINARY_EVENT:
         this.#onEvent(packet.data as unknown[], packet.id);
         return;
       default:
@@ -127,13 +113,13 @@ export class SocketIoPeer extends ChannelPeer {
     if (secret !== undefined && typeof auth?.token === 'string' && isAuthorized(`Bearer ${auth.token}`, secret)) {
       this.authorized = true;
     }
-    this.#send({ type: SIO.connect, data: { sid: randomBytes(15).toString('base64url') } });
+    this.#send({ type: PacketType.CONNECT, data: { sid: randomBytes(15).toString('base64url') } });
   }
 
   #onEvent(args: unknown[], id: number | undefined): void {
     const [name, ...rest] = args;
     const { echo } = this.state.context.config;
-    if (echo) this.#send({ type: SIO.event, data: args });
+    if (echo) this.#send({ type: PacketType.EVENT, data: args });
     const options = rest[0] as Record<string, unknown> | undefined;
     try {
       switch (name) {
@@ -160,7 +146,7 @@ export class SocketIoPeer extends ChannelPeer {
           return;
         default:
           if (id === undefined) return;
-          if (echo) this.#send({ type: SIO.ack, id, data: rest });
+          if (echo) this.#send({ type: PacketType.ACK, id, data: rest });
           else this.#reportError(id, new RequestError(`unknown event ${JSON.stringify(name)}`));
       }
     } catch (error) {
@@ -169,16 +155,16 @@ export class SocketIoPeer extends ChannelPeer {
   }
 
   #ack(id: number | undefined, answer: unknown): void {
-    if (id !== undefined) this.#send({ type: SIO.ack, id, data: [answer] });
+    if (id !== undefined) this.#send({ type: PacketType.ACK, id, data: [answer] });
   }
 
   #reportError(id: number | undefined, error: unknown): void {
     if (id !== undefined) this.#ack(id, errorReply(error));
-    else this.#send({ type: SIO.event, data: ['error', errorReply(error)] });
+    else this.#send({ type: PacketType.EVENT, data: ['error', errorReply(error)] });
   }
 
-  #send(packet: { type: number; nsp?: string; id?: number; data?: unknown }): void {
-    const { text, attachments } = encodeSioPacket(packet);
+  #send(packet: Parameters<typeof encodePacket>[0]): void {
+    const { text, attachments } = encodePacket(packet);
     this.session.sendText(text);
     for (const attachment of attachments) this.session.sendBinary(attachment);
   }
