@@ -7,21 +7,13 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Registry } from 'prom-client';
+import { apiRoutes } from './api-routes.js';
 import { ByteTally } from './byte-tally.js';
 import { resolveConfig, type ServerConfig } from './config.js';
 import { RequestError } from './errors.js';
 import { Hub } from './hub.js';
-import {
-  isAuthorized,
-  pathOf,
-  readBody,
-  readJson,
-  refuseUpgrade,
-  requireMethod,
-  sendError,
-  sendJson,
-} from './http-util.js';
-import { LocalBus, parsePublish, publishAnswer, type PublishBus } from './publish.js';
+import { pathOf, refuseUpgrade, sendError } from './http-util.js';
+import { LocalBus, type PublishBus } from './publish.js';
 import { createServerRegistry } from './server-metrics.js';
 import { TRANSPORTS } from './transports.js';
 import type { HttpHandler, ServerContext, ServerTransport } from './transport.js';
@@ -53,50 +45,15 @@ export function createApp(options: AppOptions = {}): App {
   const transports = TRANSPORTS.map((factory) => factory(context));
   const bytes = new ByteTally();
   const registry = createServerRegistry(hub, transports, bytes);
-  const startedAt = Date.now();
 
+  // Each route names what its bytes count towards: a transport, or the API.
   const routes = new Map<string, { transport: string; handle: HttpHandler }>();
-  const mount = (path: string, transport: string, handle: HttpHandler) => routes.set(path, { transport, handle });
   for (const transport of transports) {
-    for (const [path, handle] of Object.entries(transport.routes)) mount(path, transport.name, handle);
+    for (const [path, handle] of Object.entries(transport.routes)) routes.set(path, { transport: transport.name, handle });
   }
-
-  mount('/publish', 'api', (req, res) => {
-    handlePublish(req, res, context).catch((error) => sendError(res, error));
-  });
-  mount('/echo', 'api', (req, res) => {
-    handleEcho(req, res, config).catch((error) => sendError(res, error));
-  });
-  mount('/healthz', 'api', (_req, res) => {
-    const connections: Record<string, number> = {};
-    for (const t of transports) connections[t.name] = t.stats().connections;
-    // With --expose-gc (benchmarks measuring heap per connection) collect
-    // first, so heap_used is what the connections hold, not garbage.
-    (globalThis as { gc?: () => void }).gc?.();
-    const memory = process.memoryUsage();
-    sendJson(res, 200, {
-      status: 'ok',
-      pid: process.pid,
-      uptime_s: (Date.now() - startedAt) / 1000,
-      connections,
-      memory: { rss: memory.rss, heap_used: memory.heapUsed },
-    });
-  });
-  mount('/metrics', 'api', (_req, res) => {
-    const text = options.metricsText ? options.metricsText() : registry.metrics();
-    text.then(
-      (body) => {
-        res.writeHead(200, { 'content-type': registry.contentType });
-        res.end(body);
-      },
-      (error) => sendError(res, error),
-    );
-  });
-
-  // A transport with upgrade() and no upgradePath upgrades on its own routes.
-  const upgradesAt = (t: ServerTransport, path: string) =>
-    t.upgradePath === undefined ? Object.hasOwn(t.routes, path) : t.upgradePath === path;
-  const upgrades = transports.filter((t) => t.upgrade);
+  for (const [path, handle] of Object.entries(apiRoutes(context, transports, registry, options.metricsText))) {
+    routes.set(path, { transport: 'api', handle });
+  }
 
   const server = http.createServer({ keepAliveTimeout: 65_000 }, (req: IncomingMessage, res: ServerResponse) => {
     const path = pathOf(req.url);
@@ -109,20 +66,7 @@ export function createApp(options: AppOptions = {}): App {
     sendError(res, new RequestError(`no such endpoint: ${req.method} ${path}`, 404));
   });
   server.on('connection', (socket: Socket) => bytes.track(socket));
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = pathOf(req.url);
-    const transport = upgrades.find((t) => upgradesAt(t, path));
-    if (!transport) {
-      refuseUpgrade(socket, 404, JSON.stringify({ error: `no WebSocket endpoint at ${path}` }));
-      return;
-    }
-    if (!config.websocket) {
-      refuseUpgrade(socket, 400, JSON.stringify({ error: 'WebSocket upgrades are disabled on this server (--no-websocket)' }));
-      return;
-    }
-    bytes.attribute(req.socket, transport.name);
-    transport.upgrade!(req, socket, head);
-  });
+  server.on('upgrade', upgradeListener(transports, config, bytes));
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
   });
@@ -145,29 +89,30 @@ export function createApp(options: AppOptions = {}): App {
   };
 }
 
-async function handlePublish(req: IncomingMessage, res: ServerResponse, context: ServerContext): Promise<void> {
-  requireMethod(req, res, 'POST');
-  if (!isAuthorized(req.headers.authorization, context.config.secret)) {
-    req.resume();
-    throw new RequestError('publishing needs Authorization: Bearer <secret>', 401, 1008, 'RTB_ERR_UNAUTHORIZED');
-  }
-  const request = parsePublish(await readJson(req, context.config.maxPayload));
-  const seqs = await context.bus.publish(request.inputs);
-  sendJson(res, 202, publishAnswer(request, seqs));
-}
-
-async function handleEcho(req: IncomingMessage, res: ServerResponse, config: ServerConfig): Promise<void> {
-  requireMethod(req, res, 'POST');
-  if (!config.echo) {
-    req.resume();
-    throw new RequestError('echo is off on this server; start it with --echo', 404);
-  }
-  const body = await readBody(req, config.maxPayload);
-  res.writeHead(200, {
-    'content-type': req.headers['content-type'] ?? 'application/octet-stream',
-    'content-length': body.length,
-  });
-  res.end(body);
+/** Hands each WebSocket upgrade to the transport that takes its path. */
+function upgradeListener(
+  transports: ServerTransport[],
+  config: ServerConfig,
+  bytes: ByteTally,
+): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  // A transport with upgrade() and no upgradePath upgrades on its own routes.
+  const upgradesAt = (t: ServerTransport, path: string) =>
+    t.upgradePath === undefined ? Object.hasOwn(t.routes, path) : t.upgradePath === path;
+  const upgrades = transports.filter((t) => t.upgrade);
+  return (req, socket, head) => {
+    const path = pathOf(req.url);
+    const transport = upgrades.find((t) => upgradesAt(t, path));
+    if (!transport) {
+      refuseUpgrade(socket, 404, JSON.stringify({ error: `no WebSocket endpoint at ${path}` }));
+      return;
+    }
+    if (!config.websocket) {
+      refuseUpgrade(socket, 400, JSON.stringify({ error: 'WebSocket upgrades are disabled on this server (--no-websocket)' }));
+      return;
+    }
+    bytes.attribute(req.socket, transport.name);
+    transport.upgrade!(req, socket, head);
+  };
 }
 
 /** Listens and resolves with the bound port. */

@@ -1,0 +1,79 @@
+/**
+ * The routes beside the transports: `POST /publish`, `POST /echo` (with
+ * --echo), `GET /healthz` and `GET /metrics`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Registry } from 'prom-client';
+import type { ServerConfig } from './config.js';
+import { RequestError } from './errors.js';
+import { isAuthorized, readBody, readJson, requireMethod, sendError, sendJson } from './http-util.js';
+import { parsePublish, publishAnswer } from './publish.js';
+import type { HttpHandler, ServerContext, ServerTransport } from './transport.js';
+
+/** `metricsText` replaces this process's /metrics text (the cluster aggregates its workers). */
+export function apiRoutes(
+  context: ServerContext,
+  transports: ServerTransport[],
+  registry: Registry,
+  metricsText?: () => Promise<string>,
+): Record<string, HttpHandler> {
+  const startedAt = Date.now();
+  return {
+    '/publish': (req, res) => {
+      handlePublish(req, res, context).catch((error) => sendError(res, error));
+    },
+    '/echo': (req, res) => {
+      handleEcho(req, res, context.config).catch((error) => sendError(res, error));
+    },
+    '/healthz': (_req, res) => {
+      const connections: Record<string, number> = {};
+      for (const t of transports) connections[t.name] = t.stats().connections;
+      // With --expose-gc (benchmarks measuring heap per connection) collect
+      // first, so heap_used is what the connections hold, not garbage.
+      (globalThis as { gc?: () => void }).gc?.();
+      const memory = process.memoryUsage();
+      sendJson(res, 200, {
+        status: 'ok',
+        pid: process.pid,
+        uptime_s: (Date.now() - startedAt) / 1000,
+        connections,
+        memory: { rss: memory.rss, heap_used: memory.heapUsed },
+      });
+    },
+    '/metrics': (_req, res) => {
+      const text = metricsText ? metricsText() : registry.metrics();
+      text.then(
+        (body) => {
+          res.writeHead(200, { 'content-type': registry.contentType });
+          res.end(body);
+        },
+        (error) => sendError(res, error),
+      );
+    },
+  };
+}
+
+async function handlePublish(req: IncomingMessage, res: ServerResponse, context: ServerContext): Promise<void> {
+  requireMethod(req, res, 'POST');
+  if (!isAuthorized(req.headers.authorization, context.config.secret)) {
+    req.resume();
+    throw new RequestError('publishing needs Authorization: Bearer <secret>', 401, 1008, 'RTB_ERR_UNAUTHORIZED');
+  }
+  const request = parsePublish(await readJson(req, context.config.maxPayload));
+  const seqs = await context.bus.publish(request.inputs);
+  sendJson(res, 202, publishAnswer(request, seqs));
+}
+
+async function handleEcho(req: IncomingMessage, res: ServerResponse, config: ServerConfig): Promise<void> {
+  requireMethod(req, res, 'POST');
+  if (!config.echo) {
+    req.resume();
+    throw new RequestError('echo is off on this server; start it with --echo', 404);
+  }
+  const body = await readBody(req, config.maxPayload);
+  res.writeHead(200, {
+    'content-type': req.headers['content-type'] ?? 'application/octet-stream',
+    'content-length': body.length,
+  });
+  res.end(body);
+}
