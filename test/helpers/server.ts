@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import { createApp, listen } from '../../src/servers/app.js';
 import type { ServerConfig } from '../../src/servers/config.js';
 
@@ -17,6 +18,21 @@ export interface RunningServer {
 }
 
 export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+/**
+ * A server started before the suite's tests and stopped after them. The
+ * object is filled in by beforeAll, so tests read `server.url` as usual.
+ */
+export function serverForSuite(start: () => Promise<RunningServer>): RunningServer {
+  const server = {} as RunningServer;
+  beforeAll(async () => {
+    Object.assign(server, await start());
+  }, 30_000);
+  afterAll(async () => {
+    await server.stop?.();
+  });
+  return server;
+}
 
 export async function startInProcess(config: Partial<ServerConfig> = {}): Promise<RunningServer> {
   const app = createApp({ config: { host: '127.0.0.1', port: 0, ...config } });

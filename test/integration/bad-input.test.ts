@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCli, startInProcess, type RunningServer } from '../helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { serverForSuite, startCli, startInProcess } from '../helpers/server.js';
 import { publish, subscribe } from '../helpers/subscribers.js';
 
 const MAX_PAYLOAD = 4096;
@@ -37,13 +37,7 @@ describe.each([
   { mode: 'in-process', start: () => startInProcess({ maxPayload: MAX_PAYLOAD }) },
   { mode: '--workers 3', start: () => startCli(['--workers', '3', '--max-payload', String(MAX_PAYLOAD)]) },
 ])('server $mode', ({ start }) => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await start();
-  }, 30_000);
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const server = serverForSuite(start);
 
   const httpCases: [string, string, Parameters<typeof request>[1], number, RegExp][] = [
     ['a channel name with bad characters', '/poll?channel=bad%20name!&cursor=0', {}, 400, /^invalid channel name "bad name!"/],
@@ -127,13 +121,7 @@ describe.each([
 });
 
 describe('--no-websocket', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startInProcess({ websocket: false });
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const server = serverForSuite(() => startInProcess({ websocket: false }));
 
   it('refuses upgrades with 400 and a reason', async () => {
     const socket = new WebSocket(`${server.url.replace('http', 'ws')}/ws`);

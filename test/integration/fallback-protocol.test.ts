@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCli, startInProcess, type RunningServer } from '../helpers/server.js';
+import { serverForSuite, startCli, startInProcess, type RunningServer } from '../helpers/server.js';
 import { freshRequest, publishOne, range, sleep } from '../helpers/fallback-clients.js';
 import { clientOnOtherWorker, pinnedClient, RawSocket, refusedUpgrade, SID, socketOnOtherWorker } from '../helpers/fallback-raw.js';
 
@@ -366,13 +366,7 @@ describe('Socket.IO v5', () => {
 });
 
 describe('several workers (rtbench serve --workers 3)', () => {
-  let cluster: RunningServer;
-  beforeAll(async () => {
-    cluster = await startCli(['--workers', '3', '--echo', '--max-payload', String(MAX_PAYLOAD)]);
-  }, 30_000);
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = serverForSuite(() => startCli(['--workers', '3', '--echo', '--max-payload', String(MAX_PAYLOAD)]));
 
   it('serves a session from any worker: GET, POST and the upgrade on connections of another worker', async () => {
     const owner = await pinnedClient(cluster.url);

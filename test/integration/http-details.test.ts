@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { EventSource } from 'eventsource';
 import { Agent, request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Envelope } from '../../src/servers/hub.js';
-import { startCli, startInProcess, type RunningServer } from '../helpers/server.js';
+import { serverForSuite, startCli, startInProcess } from '../helpers/server.js';
 import { publish } from '../helpers/subscribers.js';
 
 async function getJson(url: string, headers: Record<string, string> = {}) {
@@ -21,14 +21,8 @@ describe.each([
   { mode: 'in-process', start: () => startInProcess({ secret: 's3cret' }) },
   { mode: '--workers 3', start: () => startCli(['--workers', '3', '--secret', 's3cret']) },
 ])('server $mode', ({ start }) => {
-  let server: RunningServer;
+  const server = serverForSuite(start);
   const auth = { authorization: 'Bearer s3cret' };
-  beforeAll(async () => {
-    server = await start();
-  }, 30_000);
-  afterAll(async () => {
-    await server?.stop();
-  });
 
   it('long polling: a message published while the client is between requests is still delivered', async () => {
     const channel = `lp-${randomUUID()}`;
@@ -144,13 +138,7 @@ describe.each([
 });
 
 describe('rtbench serve --workers 3', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startCli(['--workers', '3']);
-  }, 30_000);
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const server = serverForSuite(() => startCli(['--workers', '3']));
 
   it('spreads connections over several processes on one port, sharing one seq space', async () => {
     const pids = new Set<number>();

@@ -5,9 +5,9 @@
  * from a cursor, several channels per client.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Envelope } from '../../src/servers/hub.js';
-import { startCli, startInProcess, type RunningServer } from '../helpers/server.js';
+import { serverForSuite, startCli, startInProcess } from '../helpers/server.js';
 import { publish, publishMany, subscribe, TRANSPORT_NAMES } from '../helpers/subscribers.js';
 
 const MODES = [
@@ -27,13 +27,7 @@ function range(from: number, to: number): number[] {
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 
 describe.each(MODES)('server $mode', ({ start }) => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await start();
-  }, 30_000);
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const server = serverForSuite(start);
 
   describe.each(TRANSPORT_NAMES)('%s', (transport) => {
     it('delivers every message published to the channel exactly once, in seq order', async () => {
