@@ -161,6 +161,7 @@ async function leanOpener(transport: 'ws' | 'sse' | 'long-poll', port: number): 
       echoRate: 0,
     },
     onReconnect() {},
+    onError() {},
   };
   return async (channel) => {
     const client = createClient(transport, env, { host: '127.0.0.1', port }, channel);

@@ -9,12 +9,11 @@
  * rtbench's /socket.io/ and against a real socket.io server.
  */
 import net, { type Socket } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import { requestHead } from './header-profiles.js';
 import { HttpConnection } from './http-connection.js';
-import { epochMs } from '../metrics/clock.js';
 import { LoadClient, meterSocket } from './load-client.js';
-import { clientFrame, FrameReader, OPCODE } from './ws-frames.js';
+import { clientFrame, OPCODE, type Frame } from './ws-frames.js';
+import { upgradeSocket, type UpgradeHandlers } from './ws-handshake.js';
 
 const SEPARATOR = '\x1e';
 const PATH = '/socket.io/';
@@ -27,6 +26,12 @@ interface Handshake {
 }
 
 export class FallbackClient extends LoadClient {
+  static readonly #upgradeHandlers: UpgradeHandlers<FallbackClient> = {
+    onUpgraded: (client) => client.#probe(),
+    // No upgrade: stay on polling, as socket.io-client does.
+    onRefused: () => {},
+    onFrame: (client, frame, receivedAt) => client.#onWsFrame(frame, receivedAt),
+  };
   #sid = '';
   #poller: HttpConnection | undefined;
   #poster: HttpConnection | undefined;
@@ -41,41 +46,36 @@ export class FallbackClient extends LoadClient {
   #closing = false;
   #body: Buffer[] = [];
   #status = 0;
-  #onHandshake: ((handshake: Handshake) => void) | undefined;
-  #onSubscribed: (() => void) | undefined;
-  #fail: (error: Error) => void = () => {};
+  /** Set until the Engine.IO handshake answer arrived. */
+  #awaitingHandshake = false;
   /** Which transport carries the session now. */
   transport: 'polling' | 'websocket' = 'polling';
 
   open(): Promise<void> {
-    this.state = 'connecting';
-    return new Promise<void>((resolve, reject) => {
-      let settled = false;
-      this.#fail = (error) => {
-        if (settled) return;
-        settled = true;
-        this.fail(error);
-        this.close();
-        this.state = 'failed';
-        reject(error);
-      };
-      this.#onSubscribed = () => {
-        if (settled) return;
-        settled = true;
-        this.state = 'open';
-        resolve();
-      };
-      this.#onHandshake = (handshake) => {
-        this.#sid = handshake.sid;
-        // Socket.IO CONNECT to "/", then subscribe with an ack (id 0).
-        this.#sendPacket('40');
-        this.#sendPacket(`420${JSON.stringify(['subscribe', { channel: this.channel, cursor: this.tracker.last }])}`);
-        this.#poll();
-        if (!this.env.settings.pollingOnly && handshake.upgrades.includes('websocket')) this.#upgrade();
-      };
-      this.#poller = this.#httpConnection();
-      this.#poller.send(requestHead(`${PATH}?EIO=4&transport=polling&t=${token()}`, this.hostHeader, this.env.settings.headers));
-    });
+    const opened = this.beginOpen();
+    this.#awaitingHandshake = true;
+    this.#poller = this.#httpConnection();
+    this.#poller.send(requestHead(`${PATH}?EIO=4&transport=polling&t=${token()}`, this.hostHeader, this.env.settings.headers));
+    return opened;
+  }
+
+  #onHandshake(handshake: Handshake): void {
+    this.#sid = handshake.sid;
+    // Socket.IO CONNECT to "/", then subscribe with an ack (id 0).
+    this.#sendPacket('40');
+    this.#sendPacket(`420${JSON.stringify(['subscribe', { channel: this.channel, cursor: this.tracker.last }])}`);
+    this.#poll();
+    if (!this.env.settings.pollingOnly && handshake.upgrades.includes('websocket')) this.#upgrade();
+  }
+
+  /** While opening, the open fails and the session is dropped; once open, the client fails. */
+  #fail(error: Error): void {
+    if (this.opening) {
+      this.settleOpen(error);
+      this.close();
+    } else if (this.state === 'open') {
+      this.failAfterOpen(error);
+    }
   }
 
   close(): void {
@@ -117,17 +117,16 @@ export class FallbackClient extends LoadClient {
       if (!this.#upgrading) this.#fail(new Error(`polling answered ${this.#status}: ${body.slice(0, 200)}`));
       return;
     }
-    if (this.#onHandshake) {
-      const handshake = this.#onHandshake;
-      this.#onHandshake = undefined;
+    if (this.#awaitingHandshake) {
+      this.#awaitingHandshake = false;
       if (body[0] !== '0') {
         this.#fail(new Error(`expected an Engine.IO open packet, got ${body.slice(0, 100)}`));
         return;
       }
-      handshake(JSON.parse(body.slice(1)) as Handshake);
+      this.#onHandshake(JSON.parse(body.slice(1)) as Handshake);
       return;
     }
-    for (const packet of body.split(SEPARATOR)) this.#onPacket(packet, Buffer.byteLength(packet), receivedAt, true);
+    for (const packet of body.split(SEPARATOR)) this.#onPacket(packet, receivedAt, true);
     this.#poll();
   }
 
@@ -167,7 +166,7 @@ export class FallbackClient extends LoadClient {
     this.#poster.send(head + body);
   }
 
-  #onPacket(packet: string, bytes: number, receivedAt: number, fromPolling = false): void {
+  #onPacket(packet: string, receivedAt: number, fromPolling = false): void {
     switch (packet[0]) {
       case '2': // ping
         this.#sendPacket('3');
@@ -179,12 +178,12 @@ export class FallbackClient extends LoadClient {
         if (!(fromPolling && (this.#upgrading || this.#upgraded))) this.#lost();
         return;
       case '4':
-        this.#onSocketIo(packet.slice(1), bytes, receivedAt);
+        this.#onSocketIo(packet.slice(1), receivedAt);
         return;
     }
   }
 
-  #onSocketIo(packet: string, bytes: number, receivedAt: number): void {
+  #onSocketIo(packet: string, receivedAt: number): void {
     if (packet.startsWith(MESSAGE_PREFIX.slice(1))) {
       // `2["message",{envelope}]`: the envelope is the payload.
       const envelope = packet.slice(MESSAGE_PREFIX.length - 1, -1);
@@ -192,68 +191,48 @@ export class FallbackClient extends LoadClient {
       return;
     }
     if (packet.startsWith('30')) {
-      this.#onSubscribed?.();
+      this.settleOpen();
       return;
     }
     if (packet.startsWith('4')) this.#fail(new Error(`CONNECT_ERROR: ${packet.slice(1, 200)}`));
-    void bytes;
   }
 
   #upgrade(): void {
     const socket = meterSocket(this.env, net.connect(this.target.port, this.target.host));
     this.#ws = socket;
-    let handshake: Buffer | undefined = Buffer.alloc(0);
-    const reader = new FrameReader();
-    socket.once('connect', () => {
-      socket.write(
-        `GET ${PATH}?EIO=4&transport=websocket&sid=${this.#sid} HTTP/1.1\r\nHost: ${this.hostHeader}\r\n` +
-          `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\n` +
-          `Sec-WebSocket-Version: 13\r\n\r\n`,
-      );
-    });
-    socket.on('data', (data: Buffer) => {
-      const receivedAt = epochMs();
-      if (handshake) {
-        handshake = Buffer.concat([handshake, data]);
-        const end = handshake.indexOf('\r\n\r\n');
-        if (end === -1) return;
-        if (!handshake.toString('latin1', 0, 12).startsWith('HTTP/1.1 101')) {
-          // No upgrade: stay on polling, as socket.io-client does.
-          socket.destroy();
-          return;
-        }
-        data = handshake.subarray(end + 4);
-        handshake = undefined;
-        this.#upgrading = true;
-        socket.write(clientFrame(OPCODE.text, Buffer.from('2probe')));
-        if (data.length === 0) return;
-      }
-      reader.push(data, (frame) => {
-        if (frame.opcode === OPCODE.ping) {
-          socket.write(clientFrame(OPCODE.pong, frame.payload));
-          return;
-        }
-        if (frame.opcode === OPCODE.close) {
-          socket.end();
-          return;
-        }
-        if (frame.opcode !== OPCODE.text) return;
-        const packet = frame.payload.toString();
-        if (packet === '3probe') {
-          this.#probeAnswered = true;
-          // As engine.io-client pauses polling: a POST still in flight must
-          // land first, or it would reach a session already on WebSocket and
-          // be refused (400), losing its packets (CONNECT, subscribe, a pong).
-          if (!this.#posting) this.#finishUpgrade();
-          return;
-        }
-        this.#onPacket(packet, frame.payload.length, receivedAt);
-      });
-    });
+    upgradeSocket(socket, `${PATH}?EIO=4&transport=websocket&sid=${this.#sid}`, this.hostHeader, this, FallbackClient.#upgradeHandlers);
     socket.on('error', () => {});
     socket.on('close', () => {
       if (this.#upgraded && !this.#closing) this.#lost();
     });
+  }
+
+  #probe(): void {
+    this.#upgrading = true;
+    this.#ws!.write(clientFrame(OPCODE.text, Buffer.from('2probe')));
+  }
+
+  #onWsFrame(frame: Frame, receivedAt: number): void {
+    const socket = this.#ws!;
+    if (frame.opcode === OPCODE.ping) {
+      socket.write(clientFrame(OPCODE.pong, frame.payload));
+      return;
+    }
+    if (frame.opcode === OPCODE.close) {
+      socket.end();
+      return;
+    }
+    if (frame.opcode !== OPCODE.text) return;
+    const packet = frame.payload.toString();
+    if (packet === '3probe') {
+      this.#probeAnswered = true;
+      // As engine.io-client pauses polling: a POST still in flight must
+      // land first, or it would reach a session already on WebSocket and
+      // be refused (400), losing its packets (CONNECT, subscribe, a pong).
+      if (!this.#posting) this.#finishUpgrade();
+      return;
+    }
+    this.#onPacket(packet, receivedAt);
   }
 
   /** Sends `5`, moves what waited onto the WebSocket, and lets the polling connections go. */
@@ -273,11 +252,8 @@ export class FallbackClient extends LoadClient {
 
   #lost(): void {
     if (this.#closing) return;
-    if (this.state === 'open') {
-      // A reconnect would start a new session; the harness counts it as a failure.
-      this.state = 'failed';
-      this.lastError = new Error('session closed by the server');
-    }
+    // A reconnect would start a new session; the harness counts it as a failure.
+    if (this.state === 'open') this.failAfterOpen(new Error('session closed by the server'));
   }
 }
 

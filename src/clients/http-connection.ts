@@ -52,7 +52,9 @@ export class HttpConnection {
     this.socket.write(head);
   }
 
-  close(): void {
+  /** Ends the connection; a `cause` (an answer that ended it) is what onClose reports. */
+  close(cause?: Error): void {
+    this.#error ??= cause;
     this.socket.end();
   }
 }

@@ -47,6 +47,12 @@ export interface ClientEnvironment {
   settings: ClientSettings;
   /** Counted once per unexpected close that was followed by a reconnect. */
   onReconnect(): void;
+  /**
+   * A failure after open() settled, which its promise can no longer carry:
+   * an error answer, a socket error, a lost session, a reconnect that
+   * failed, or a close that ended the client because reconnects are off.
+   */
+  onError(error: Error): void;
 }
 
 export type ClientState = 'idle' | 'connecting' | 'open' | 'failed' | 'closed';
@@ -58,7 +64,9 @@ export abstract class LoadClient {
   /** Echo scenario: round-trip messages sent so far; they number the echoes from 1. */
   echoSent = 0;
   readonly tracker: SeqTracker;
-  lastError: Error | undefined;
+  /** Set while an open is pending; the promise settles once, through settleOpen. */
+  #resolveOpen: (() => void) | undefined;
+  #rejectOpen: ((error: Error) => void) | undefined;
 
   constructor(
     readonly env: ClientEnvironment,
@@ -97,9 +105,66 @@ export abstract class LoadClient {
     this.env.deliveries.record(this.tracker, envelope, payloadBytes, receivedAtMs);
   }
 
-  protected fail(error: Error): void {
-    this.lastError = error;
+  /**
+   * Starts an open (state `connecting`). Connections report success and
+   * failure from several callbacks (error, close, an answer); the promise
+   * takes the first report and ignores the rest.
+   */
+  protected beginOpen(): Promise<void> {
+    this.state = 'connecting';
+    return new Promise<void>((resolve, reject) => {
+      this.#resolveOpen = resolve;
+      this.#rejectOpen = reject;
+    });
+  }
+
+  /** True from beginOpen until settleOpen. */
+  protected get opening(): boolean {
+    return this.#resolveOpen !== undefined;
+  }
+
+  /** Ends the pending open: `open` without an error, `failed` with one. Does nothing when no open is pending. */
+  protected settleOpen(error?: Error): void {
+    const resolve = this.#resolveOpen;
+    const reject = this.#rejectOpen;
+    if (!resolve || !reject) return;
+    this.#resolveOpen = undefined;
+    this.#rejectOpen = undefined;
+    if (error) {
+      this.state = 'failed';
+      reject(error);
+    } else {
+      this.state = 'open';
+      resolve();
+    }
+  }
+
+  /**
+   * The connection of an open client ended without close(). With reconnects
+   * on it is counted and reopened, and a cause (a socket error, an error
+   * answer) is still reported; with them off the client fails.
+   */
+  protected connectionLost(cause: Error | undefined): void {
+    if (this.state !== 'open') return;
+    if (!this.env.settings.reconnect) {
+      this.failAfterOpen(cause ?? new Error('connection closed by the server'));
+      return;
+    }
+    if (cause) this.env.onError(cause);
+    this.env.onReconnect();
+    this.reopen();
+  }
+
+  /** Opens again after a lost connection, resuming from the cursor. */
+  protected reopen(): void {
+    // The first open's failure is the fleet's to count; a reopen's has no one else to report it.
+    this.open().catch((error: Error) => this.env.onError(error));
+  }
+
+  /** An open client fails for good: no promise is left to carry the error, so the environment gets it. */
+  protected failAfterOpen(error: Error): void {
     this.state = 'failed';
+    this.env.onError(error);
   }
 }
 

@@ -13,25 +13,13 @@ export class LongPollClient extends LoadClient {
   #closing = false;
   #body: Buffer[] = [];
   #status = 0;
-  #opened: ((error?: Error) => void) | undefined;
 
   open(): Promise<void> {
-    this.state = 'connecting';
-    return new Promise<void>((resolve, reject) => {
-      this.#opened = (error) => {
-        this.#opened = undefined;
-        if (error) {
-          this.fail(error);
-          reject(error);
-        } else {
-          this.state = 'open';
-          resolve();
-        }
-      };
-      this.#connect();
-      this.#connection!.connected().then(() => this.#opened?.(), (error: Error) => this.#opened?.(error));
-      this.#poll();
-    });
+    const opened = this.beginOpen();
+    this.#connect();
+    this.#connection!.connected().then(() => this.settleOpen(), (error: Error) => this.settleOpen(error));
+    this.#poll();
+    return opened;
   }
 
   close(): void {
@@ -59,8 +47,7 @@ export class LongPollClient extends LoadClient {
     const body = this.#body.length === 1 ? this.#body[0]! : Buffer.concat(this.#body);
     this.#body = [];
     if (this.#status !== 200) {
-      this.lastError = new Error(`long poll answered ${this.#status}: ${body.toString().slice(0, 200)}`);
-      this.#connection?.close();
+      this.#connection?.close(new Error(`long poll answered ${this.#status}: ${body.toString().slice(0, 200)}`));
       return;
     }
     const parsed = JSON.parse(body.toString()) as PollBody;
@@ -70,15 +57,11 @@ export class LongPollClient extends LoadClient {
 
   #onClose(error: Error | undefined): void {
     if (this.#closing) return;
-    if (this.#opened) {
-      this.#opened(error ?? new Error('connection closed before it opened'));
-      return;
-    }
-    if (!this.env.settings.reconnect) {
-      this.state = 'failed';
-      return;
-    }
-    this.env.onReconnect();
+    if (this.opening) this.settleOpen(error ?? new Error('connection closed before it opened'));
+    else this.connectionLost(error);
+  }
+
+  protected override reopen(): void {
     this.#body = [];
     this.#connect();
     this.#poll();

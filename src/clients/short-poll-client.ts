@@ -18,30 +18,18 @@ export class ShortPollClient extends LoadClient {
   #inFlight = false;
   #body: Buffer[] = [];
   #status = 0;
-  #firstAnswer: ((error?: Error) => void) | undefined;
   /** Polls sent, and polls answered (200 or 304). */
   requests = 0;
   polls = 0;
 
   open(): Promise<void> {
-    this.state = 'connecting';
-    return new Promise<void>((resolve, reject) => {
-      this.#firstAnswer = (error) => {
-        this.#firstAnswer = undefined;
-        if (error) {
-          this.fail(error);
-          reject(error);
-        } else {
-          this.state = 'open';
-          resolve();
-        }
-      };
-      this.#connect();
-      // The first poll goes out at a random phase of the interval, and every
-      // later one a whole number of intervals after it.
-      this.#nextDue = performance.now() + Math.random() * this.env.settings.pollIntervalMs;
-      this.#timer = setTimeout(() => this.#poll(), this.#nextDue - performance.now());
-    });
+    const opened = this.beginOpen();
+    this.#connect();
+    // The first poll goes out at a random phase of the interval, and every
+    // later one a whole number of intervals after it.
+    this.#nextDue = performance.now() + Math.random() * this.env.settings.pollIntervalMs;
+    this.#timer = setTimeout(() => this.#poll(), this.#nextDue - performance.now());
+    return opened;
   }
 
   close(): void {
@@ -81,12 +69,11 @@ export class ShortPollClient extends LoadClient {
       const parsed = JSON.parse(body.toString()) as PollBody;
       for (const [message, bytes] of envelopesOf(parsed)) this.env.deliveries.record(this.tracker, message, bytes, receivedAt);
     } else if (this.#status !== 304) {
-      this.#firstAnswer?.(new Error(`poll answered ${this.#status}: ${body.toString().slice(0, 200)}`));
-      this.#connection?.close();
+      this.#connection?.close(new Error(`poll answered ${this.#status}: ${body.toString().slice(0, 200)}`));
       return;
     }
     this.polls++;
-    this.#firstAnswer?.();
+    this.settleOpen();
     this.#schedule();
   }
 
@@ -106,15 +93,11 @@ export class ShortPollClient extends LoadClient {
 
   #onClose(error: Error | undefined): void {
     if (this.#closing) return;
-    if (this.#firstAnswer) {
-      this.#firstAnswer(error ?? new Error('connection closed before the first poll was answered'));
-      return;
-    }
-    if (!this.env.settings.reconnect) {
-      this.state = 'failed';
-      return;
-    }
-    this.env.onReconnect();
+    if (this.opening) this.settleOpen(error ?? new Error('connection closed before the first poll was answered'));
+    else this.connectionLost(error);
+  }
+
+  protected override reopen(): void {
     clearTimeout(this.#timer);
     this.#body = [];
     this.#connect();

@@ -13,36 +13,20 @@ export class SseClient extends LoadClient {
   #pending = '';
 
   open(): Promise<void> {
-    this.state = 'connecting';
-    return new Promise<void>((resolve, reject) => {
-      let settled = false;
-      const settle = (error?: Error) => {
-        if (settled) return;
-        settled = true;
-        if (error) {
-          this.fail(error);
-          reject(error);
-        } else {
-          this.state = 'open';
-          resolve();
-        }
-      };
-      this.#pending = '';
-      this.#connection = new HttpConnection(this.env, this.target, {
-        onHead: (head) => {
-          if (head.status === 200) settle();
-          else settle(new Error(`SSE answered ${head.status}`));
-        },
-        onBody: (chunk, receivedAt) => this.#onText(chunk.toString(), receivedAt),
-        onEnd: () => this.#connection?.close(),
-        onClose: (error) => {
-          settle(error ?? new Error('connection closed before the stream opened'));
-          this.#onClose();
-        },
-      });
-      const path = `/sse?channel=${this.channel}&cursor=${this.tracker.last}`;
-      this.#connection.send(requestHead(path, this.hostHeader, this.env.settings.headers, 'Accept: text/event-stream\r\n'));
+    const opened = this.beginOpen();
+    this.#pending = '';
+    this.#connection = new HttpConnection(this.env, this.target, {
+      onHead: (head) => this.settleOpen(head.status === 200 ? undefined : new Error(`SSE answered ${head.status}`)),
+      onBody: (chunk, receivedAt) => this.#onText(chunk.toString(), receivedAt),
+      onEnd: () => this.#connection?.close(),
+      onClose: (error) => {
+        this.settleOpen(error ?? new Error('connection closed before the stream opened'));
+        if (!this.#closing) this.connectionLost(error);
+      },
     });
+    const path = `/sse?channel=${this.channel}&cursor=${this.tracker.last}`;
+    this.#connection.send(requestHead(path, this.hostHeader, this.env.settings.headers, 'Accept: text/event-stream\r\n'));
+    return opened;
   }
 
   close(): void {
@@ -63,15 +47,5 @@ export class SseClient extends LoadClient {
       }
       if (data) this.receiveEnvelope(data, Buffer.byteLength(data), receivedAt);
     }
-  }
-
-  #onClose(): void {
-    if (this.#closing || this.state !== 'open') return;
-    if (!this.env.settings.reconnect) {
-      this.state = 'failed';
-      return;
-    }
-    this.env.onReconnect();
-    this.open().catch(() => {});
   }
 }

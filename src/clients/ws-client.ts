@@ -4,71 +4,37 @@
  * After an unexpected close it reconnects and resubscribes from its cursor.
  */
 import net, { type Socket } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import { epochMs } from '../metrics/clock.js';
 import { LoadClient, meterSocket } from './load-client.js';
-import { clientFrame, FrameReader, OPCODE, type Frame } from './ws-frames.js';
-
-const HANDSHAKE_END = Buffer.from('\r\n\r\n');
+import { clientFrame, OPCODE, type Frame } from './ws-frames.js';
+import { upgradeSocket, type UpgradeHandlers } from './ws-handshake.js';
 
 export class WsClient extends LoadClient {
+  static readonly #upgradeHandlers: UpgradeHandlers<WsClient> = {
+    onUpgraded: (client) => client.#subscribe(),
+    onRefused: (client, error) => client.settleOpen(error),
+    onFrame: (client, frame, receivedAt) => client.#onFrame(frame, receivedAt),
+  };
   #socket: Socket | undefined;
   #closing = false;
   #fragments: Buffer[] = [];
   #echoTimer: NodeJS.Timeout | undefined;
 
   open(): Promise<void> {
-    this.state = 'connecting';
-    return new Promise<void>((resolve, reject) => {
-      const socket = meterSocket(this.env, net.connect(this.target.port, this.target.host));
-      this.#socket = socket;
-      const reader = new FrameReader();
-      let handshake: Buffer | undefined = Buffer.alloc(0);
-      let settled = false;
-      const settle = (error?: Error) => {
-        if (settled) return;
-        settled = true;
-        if (error) {
-          this.fail(error);
-          reject(error);
-        } else {
-          this.state = 'open';
-          resolve();
-        }
-      };
-
-      socket.once('connect', () => {
-        socket.write(
-          `GET /ws HTTP/1.1\r\nHost: ${this.hostHeader}\r\nUpgrade: websocket\r\n` +
-            `Connection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\n` +
-            `Sec-WebSocket-Version: 13\r\n\r\n`,
-        );
-      });
-      socket.on('data', (data: Buffer) => {
-        const receivedAt = epochMs();
-        if (handshake) {
-          handshake = Buffer.concat([handshake, data]);
-          const end = handshake.indexOf(HANDSHAKE_END);
-          if (end === -1) return;
-          if (!handshake.subarray(0, 12).toString('latin1').startsWith('HTTP/1.1 101')) {
-            settle(new Error(`WebSocket handshake refused: ${handshake.toString('latin1', 0, handshake.indexOf('\r\n'))}`));
-            socket.destroy();
-            return;
-          }
-          const rest = handshake.subarray(end + 4);
-          handshake = undefined;
-          this.#send(OPCODE.text, Buffer.from(JSON.stringify({ op: 'subscribe', channel: this.channel, cursor: this.tracker.last })));
-          data = rest;
-          if (data.length === 0) return;
-        }
-        reader.push(data, (frame) => this.#onFrame(frame, receivedAt, settle));
-      });
-      socket.on('error', (error) => settle(error));
-      socket.on('close', () => {
-        settle(new Error('connection closed before subscribing'));
-        this.#onClose();
-      });
+    const opened = this.beginOpen();
+    const socket = meterSocket(this.env, net.connect(this.target.port, this.target.host));
+    this.#socket = socket;
+    upgradeSocket(socket, '/ws', this.hostHeader, this, WsClient.#upgradeHandlers);
+    socket.on('error', (error) => this.settleOpen(error));
+    socket.on('close', () => {
+      this.settleOpen(new Error('connection closed before subscribing'));
+      if (!this.#closing) this.connectionLost(socket.errored ?? undefined);
     });
+    return opened;
+  }
+
+  #subscribe(): void {
+    this.#send(OPCODE.text, Buffer.from(JSON.stringify({ op: 'subscribe', channel: this.channel, cursor: this.tracker.last })));
   }
 
   override quiesce(): void {
@@ -108,7 +74,7 @@ export class WsClient extends LoadClient {
     if (this.#socket?.writable) this.#socket.write(clientFrame(opcode, payload));
   }
 
-  #onFrame(frame: Frame, receivedAt: number, subscribed: (error?: Error) => void): void {
+  #onFrame(frame: Frame, receivedAt: number): void {
     switch (frame.opcode) {
       case OPCODE.text:
       case OPCODE.continuation: {
@@ -121,7 +87,7 @@ export class WsClient extends LoadClient {
         if (payload[2] === 0x6f /* o */ && payload[3] === 0x70 /* p */) {
           const reply = JSON.parse(payload.toString()) as { op: string; seq: number; ts: number };
           if (reply.op === 'subscribed') {
-            subscribed();
+            this.settleOpen();
             this.#startEcho();
           } else if (reply.op === 'echo') {
             this.env.deliveries.record(this.tracker, reply, payload.length, receivedAt);
@@ -135,22 +101,12 @@ export class WsClient extends LoadClient {
         this.#send(OPCODE.pong, frame.payload);
         return;
       case OPCODE.close:
-        if (!this.#closing) {
-          this.#closing = true;
-          this.#send(OPCODE.close, frame.payload.subarray(0, 2));
-        }
+        // Echoed as RFC 6455 5.5.1 asks (no-op when close() already ended the
+        // socket). A close the server started is no close() of ours, so the
+        // socket's close that follows counts as a lost connection.
+        this.#send(OPCODE.close, frame.payload.subarray(0, 2));
         this.#socket?.end();
         return;
-    }
-  }
-
-  #onClose(): void {
-    if (this.#closing || this.state === 'closed') return;
-    if (this.state === 'open' && this.env.settings.reconnect) {
-      this.env.onReconnect();
-      this.open().catch(() => {});
-    } else if (this.state === 'open') {
-      this.state = 'failed';
     }
   }
 }

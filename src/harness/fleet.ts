@@ -28,6 +28,7 @@ export class Fleet {
       deliveries: this.deliveries,
       settings: plan.settings,
       onReconnect: () => this.#reconnects++,
+      onError: (error) => this.#countError(error),
     };
   }
 
@@ -73,10 +74,13 @@ export class Fleet {
     const client = createClient(plan.transport, this.#env, target, channel);
     this.clients.push(client);
     this.#attempted++;
-    return client.open().catch((error: Error) => {
-      const key = error.message.slice(0, 120);
-      this.errors.set(key, (this.errors.get(key) ?? 0) + 1);
-    });
+    return client.open().catch((error: Error) => this.#countError(error));
+  }
+
+  /** Errors are counted by message, so thousands of clients failing alike make one line of the result. */
+  #countError(error: Error): void {
+    const key = error.message.slice(0, 120);
+    this.errors.set(key, (this.errors.get(key) ?? 0) + 1);
   }
 
   quiesce(): void {

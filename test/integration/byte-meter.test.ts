@@ -14,20 +14,9 @@ import { ShortPollClient } from '../../src/clients/short-poll-client.js';
 import { SseClient } from '../../src/clients/sse-client.js';
 import { WsClient } from '../../src/clients/ws-client.js';
 import { requestHead } from '../../src/clients/header-profiles.js';
-import { ByteMeter } from '../../src/metrics/byte-meter.js';
-import { DeliveryRecorder } from '../../src/metrics/delivery-recorder.js';
 import { rfc6455HeaderBytes } from '../../src/model/frame-size.js';
+import { clientEnvironment } from '../helpers/client-env.js';
 import { kernelBytesTo } from '../helpers/kernel-bytes.js';
-
-const SETTINGS: ClientSettings = {
-  headers: 'minimal',
-  conditional: false,
-  pollIntervalMs: 100,
-  longPollTimeoutMs: 20_000,
-  pollingOnly: false,
-  reconnect: false,
-  echoRate: 0,
-};
 
 const DATE_LENGTH = 'Wed, 25 Nov 2026 00:21:15 GMT'.length;
 const TS = 1_700_000_000_000.5;
@@ -41,14 +30,7 @@ afterEach(async () => {
 async function setUp(settings: Partial<ClientSettings> = {}) {
   app = createApp({ config: { host: '127.0.0.1', port: 0, pingIntervalMs: 3_600_000 } });
   const port = await listen(app);
-  const env: ClientEnvironment = {
-    meter: new ByteMeter(),
-    deliveries: new DeliveryRecorder(),
-    settings: { ...SETTINGS, ...settings },
-    onReconnect: () => {
-      throw new Error('no reconnect expected');
-    },
-  };
+  const env = clientEnvironment(settings);
   return { port, env, host: `127.0.0.1:${port}` };
 }
 

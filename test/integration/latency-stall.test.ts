@@ -5,12 +5,10 @@
  * percentiles, not only in one slow request.
  */
 import { afterEach, expect, it } from 'vitest';
-import type { ClientEnvironment } from '../../src/clients/load-client.js';
 import { WsClient } from '../../src/clients/ws-client.js';
 import { Publisher } from '../../src/harness/publisher.js';
-import { ByteMeter } from '../../src/metrics/byte-meter.js';
-import { DeliveryRecorder } from '../../src/metrics/delivery-recorder.js';
 import { summarize } from '../../src/metrics/latency.js';
+import { clientEnvironment } from '../helpers/client-env.js';
 import { startCli, type RunningServer } from '../helpers/server.js';
 
 let server: (RunningServer & { child: import('node:child_process').ChildProcess }) | undefined;
@@ -24,12 +22,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 it('a 1 s server stall shows in p90/p99/max of the delivery latency', async () => {
   server = await startCli([]);
-  const env: ClientEnvironment = {
-    meter: new ByteMeter(),
-    deliveries: new DeliveryRecorder(),
-    settings: { headers: 'minimal', conditional: false, pollIntervalMs: 1000, longPollTimeoutMs: 25_000, pollingOnly: false, reconnect: false, echoRate: 0 },
-    onReconnect: () => {},
-  };
+  const env = clientEnvironment();
   const clients = Array.from({ length: 10 }, () => new WsClient(env, { host: '127.0.0.1', port: server!.port }, 'stall'));
   await Promise.all(clients.map((client) => client.open()));
 
