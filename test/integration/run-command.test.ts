@@ -25,7 +25,7 @@ describe('rtbench run', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'rtbench-run-'));
     const result = rtbench(['run', 'smoke', '--clients', '40', '--duration', '2s', '--channels', '4', '--rate', '4', '--out', out, '--quiet']);
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^transport +clients +delivered/m);
+    expect(result.stdout).toMatch(/^transport +clients open\/target +delivered\/expected/m);
     expect(result.stdout).toMatch(new RegExp(`^Result: +${out}/smoke-`, 'm'));
     expect(result.stdout).toMatch(/^Reports: .+\.md, .+\.html/m);
     const run = JSON.parse(readFileSync(path.join(out, 'latest.json'), 'utf8')) as RunResult;
