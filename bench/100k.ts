@@ -27,7 +27,13 @@ const { values } = parseArgs({
 const talk = await loadScenario('talk');
 const rows: Record<string, unknown>[] = [];
 for (const transport of values.transports!.split(',') as TransportName[]) {
-  const scenario = { ...talk, transports: [transport], clients: Number(values.clients), durationMs: Number(values.duration) * 1000, rate: Number(values.rate) };
+  const scenario = {
+    ...talk,
+    transports: [transport],
+    clients: Number(values.clients),
+    durationMs: Number(values.duration) * 1000,
+    rate: Number(values.rate),
+  };
   const tree = new ProcessTreeSampler(process.pid);
   tree.start(500);
   const started = performance.now();

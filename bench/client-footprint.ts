@@ -67,7 +67,18 @@ async function main(): Promise<void> {
 async function runVariant(variant: Variant, port: number): Promise<Footprint> {
   const child = spawn(
     process.execPath,
-    ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--worker', variant, '--port', String(port), '--clients', String(clients)],
+    [
+      '--expose-gc',
+      '--import',
+      'tsx',
+      fileURLToPath(import.meta.url),
+      '--worker',
+      variant,
+      '--port',
+      String(port),
+      '--clients',
+      String(clients),
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let out = '';

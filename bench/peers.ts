@@ -95,8 +95,8 @@ for (const server of SERVERS) {
       lost: t.updates.lost,
       updates_per_s: Math.round(t.bytes.steady!.delivered / window),
       server_cpu_us_per_update: t.processes.server.cpu_us_per_update ?? 0,
-      rss_kb_per_conn: Math.round((loaded.rss - idle.rss) / 1024 / t.clients.open * 10) / 10,
-      heap_kb_per_conn: Math.round((loaded.heap_used - idle.heap_used) / 1024 / t.clients.open * 100) / 100,
+      rss_kb_per_conn: Math.round(((loaded.rss - idle.rss) / 1024 / t.clients.open) * 10) / 10,
+      heap_kb_per_conn: Math.round(((loaded.heap_used - idle.heap_used) / 1024 / t.clients.open) * 100) / 100,
       bytes_per_update: t.bytes.per_update,
     });
   } finally {

@@ -33,7 +33,8 @@ function clientList(value: string): number[] {
 
 function rate(value: string): number {
   const number = Number(value);
-  if (!/^\d*\.?\d+$/.test(value) || !(number > 0) || number > 1e6) throw new InvalidArgumentError('expected updates per second, a number > 0.');
+  if (!/^\d*\.?\d+$/.test(value) || !(number > 0) || number > 1e6)
+    throw new InvalidArgumentError('expected updates per second, a number > 0.');
   return number;
 }
 
@@ -44,7 +45,11 @@ export function modelCommand(setExit: (code: Promise<number>) => void): Command 
     .option('--rate <n>', 'updates per second per client', rate, TALK_MODEL.rate)
     .option('--header-bytes <n>', 'HTTP request + response header bytes per poll', integerOption(0, 1_000_000), TALK_MODEL.headerBytes)
     .option('--payload <bytes>', 'payload bytes per update', integerOption(0, 1_000_000_000), TALK_MODEL.payloadBytes)
-    .addOption(new Option('--framing <kind>', 'WebSocket framing: the draft (0x00 ... 0xFF) or RFC 6455').choices(FRAMINGS).default(TALK_MODEL.framing))
+    .addOption(
+      new Option('--framing <kind>', 'WebSocket framing: the draft (0x00 ... 0xFF) or RFC 6455')
+        .choices(FRAMINGS)
+        .default(TALK_MODEL.framing),
+    )
     .option('--from-run <file>', 'a run result (rtbench.run/1): show its measured bytes per update beside the model')
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table'))
     .action((options: ModelCliOptions) => setExit(model(options)));
@@ -67,7 +72,10 @@ async function model(options: ModelCliOptions): Promise<number> {
   const table = modelTable(modelOptions);
   const measured = run ? measuredVsModel(run, modelOptions).measured : undefined;
   if (options.format === 'json') {
-    const out = { model: table, ...(run && { run: { file: options.fromRun, scenario: run.scenario, started_at: run.started_at }, measured }) };
+    const out = {
+      model: table,
+      ...(run && { run: { file: options.fromRun, scenario: run.scenario, started_at: run.started_at }, measured }),
+    };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return EXIT.ok;
   }

@@ -38,6 +38,8 @@ async function report(file: string, options: ReportOptions): Promise<number> {
   // Only the gates this command checked decide its exit code; the run's own were its business.
   const failed = checked.filter((gate) => !gate.pass);
   if (failed.length === 0) return EXIT.ok;
-  console.error(`rtbench report: ${failed.length} of ${checked.length} gates failed:\n${failed.map((gate) => `  ${describeGate(gate)}`).join('\n')}`);
+  console.error(
+    `rtbench report: ${failed.length} of ${checked.length} gates failed:\n${failed.map((gate) => `  ${describeGate(gate)}`).join('\n')}`,
+  );
   return EXIT.gateFailed;
 }

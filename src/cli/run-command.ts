@@ -7,7 +7,7 @@ import { HEADER_PROFILES } from '../clients/header-profiles.js';
 import { Orchestrator, type Progress } from '../harness/orchestrator.js';
 import type { RunResult } from '../result/schema.js';
 import { BUILTIN_SCENARIOS, loadScenario } from '../scenarios/builtin.js';
-import { parseScenario, ScenarioError } from '../scenarios/schema.js';
+import { parseScenario, type Scenario, ScenarioError } from '../scenarios/schema.js';
 import { EXIT } from './exit-codes.js';
 import { durationOption, integerOption, sizeOption } from './options.js';
 import { formatSummary } from './run-summary.js';
@@ -92,7 +92,7 @@ export function runCommand(setExit: (code: Promise<number>) => void): Command {
 }
 
 async function run(name: string, options: RunOptions): Promise<number> {
-  let scenario;
+  let scenario: Scenario;
   try {
     const base = await loadScenario(name);
     scenario = parseScenario(
@@ -186,7 +186,9 @@ async function run(name: string, options: RunOptions): Promise<number> {
   const failed = checked.gates.filter((gate) => !gate.pass);
   console.log(`Gates:   ${checked.gates.length - failed.length} of ${checked.gates.length} passed`);
   if (failed.length === 0) return EXIT.ok;
-  console.error(`rtbench run: ${failed.length} of ${checked.gates.length} gates failed:\n${failed.map((gate) => `  ${describeGate(gate)}`).join('\n')}`);
+  console.error(
+    `rtbench run: ${failed.length} of ${checked.gates.length} gates failed:\n${failed.map((gate) => `  ${describeGate(gate)}`).join('\n')}`,
+  );
   return EXIT.gateFailed;
 }
 

@@ -40,8 +40,18 @@ export function serveCommand(setExit: (code: Promise<number>) => void): Command 
     .option('--workers <n>', 'server processes sharing the port', integerOption(1, 64), 1)
     .option('--history <n>', 'messages kept per channel for resuming', integerOption(0, 1_000_000), DEFAULT_CONFIG.historySize)
     .option('--echo', 'send every client message back to its sender', false)
-    .option('--ping-interval <ms>', 'keep-alive period (WebSocket ping, SSE comment)', durationOption(100, 3_600_000), DEFAULT_CONFIG.pingIntervalMs)
-    .option('--ping-timeout <ms>', 'drop a WebSocket peer that has not answered a ping by then', durationOption(100, 3_600_000), DEFAULT_CONFIG.pingTimeoutMs)
+    .option(
+      '--ping-interval <ms>',
+      'keep-alive period (WebSocket ping, SSE comment)',
+      durationOption(100, 3_600_000),
+      DEFAULT_CONFIG.pingIntervalMs,
+    )
+    .option(
+      '--ping-timeout <ms>',
+      'drop a WebSocket peer that has not answered a ping by then',
+      durationOption(100, 3_600_000),
+      DEFAULT_CONFIG.pingTimeoutMs,
+    )
     .option('--max-payload <bytes>', 'largest request body or message accepted', sizeOption(1, 1024 ** 3), DEFAULT_CONFIG.maxPayload)
     .option('--long-poll-timeout <ms>', 'how long a long poll is held', durationOption(1, 300_000), DEFAULT_CONFIG.longPollTimeoutMs)
     .option('--secret <token>', 'require Authorization: Bearer <token> to publish (or RTBENCH_SECRET)')

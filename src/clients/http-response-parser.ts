@@ -19,7 +19,7 @@ const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
 const MAX_HEAD = 64 * 1024;
 
-const enum State {
+enum State {
   Head,
   Length,
   ChunkSize,

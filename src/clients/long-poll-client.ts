@@ -17,7 +17,10 @@ export class LongPollClient extends LoadClient {
   open(): Promise<void> {
     const opened = this.beginOpen();
     this.#connect();
-    this.#connection!.connected().then(() => this.settleOpen(), (error: Error) => this.settleOpen(error));
+    this.#connection!.connected().then(
+      () => this.settleOpen(),
+      (error: Error) => this.settleOpen(error),
+    );
     this.#poll();
     return opened;
   }

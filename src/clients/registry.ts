@@ -19,11 +19,6 @@ const CLIENTS: Record<TransportName, ClientClass> = {
   ws: WsClient,
 };
 
-export function createClient(
-  transport: TransportName,
-  env: ClientEnvironment,
-  target: ClientTarget,
-  channel: string,
-): LoadClient {
+export function createClient(transport: TransportName, env: ClientEnvironment, target: ClientTarget, channel: string): LoadClient {
   return new CLIENTS[transport](env, target, channel);
 }

@@ -37,8 +37,7 @@ export class SseClient extends LoadClient {
 
   #onText(text: string, receivedAt: number): void {
     this.#pending += text;
-    let end: number;
-    while ((end = this.#pending.indexOf('\n\n')) !== -1) {
+    for (let end = this.#pending.indexOf('\n\n'); end !== -1; end = this.#pending.indexOf('\n\n')) {
       const event = this.#pending.slice(0, end);
       this.#pending = this.#pending.slice(end + 2);
       let data = '';

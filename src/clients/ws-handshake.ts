@@ -38,7 +38,9 @@ export function upgradeRequest(path: string, host: string, key: string): string 
 }
 
 export function acceptFor(key: string): string {
-  return createHash('sha1').update(key + ACCEPT_GUID).digest('base64');
+  return createHash('sha1')
+    .update(key + ACCEPT_GUID)
+    .digest('base64');
 }
 
 /** Why the answer head (without its blank line) is no upgrade for `key`; undefined when it is one. */
@@ -57,13 +59,7 @@ export function upgradeRefusal(head: string, key: string): string | undefined {
  * handshake's data listener goes away with the handshake, so frame reading
  * costs no check per chunk.
  */
-export function upgradeSocket<Client>(
-  socket: Socket,
-  path: string,
-  host: string,
-  client: Client,
-  handlers: UpgradeHandlers<Client>,
-): void {
+export function upgradeSocket<Client>(socket: Socket, path: string, host: string, client: Client, handlers: UpgradeHandlers<Client>): void {
   const key = randomBytes(16).toString('base64');
   let received: Buffer = EMPTY;
   const readAnswer = (data: Buffer) => {

@@ -71,7 +71,13 @@ export function compareRuns(base: RunResult, head: RunResult, options: CompareOp
   };
 }
 
-function compareMetric(transport: string, metric: MetricDef, base: number | Missing, head: number | Missing, tolerance: number): ComparisonRow {
+function compareMetric(
+  transport: string,
+  metric: MetricDef,
+  base: number | Missing,
+  head: number | Missing,
+  tolerance: number,
+): ComparisonRow {
   const row: ComparisonRow = {
     transport,
     metric: metric.name,

@@ -27,7 +27,10 @@ export function thresholdsOf(config: unknown, source: string): string[] {
   const parsed = configSchema.safeParse(config);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new GateConfigError(`${source}: ${issue.path.join('.') || '(root)'}: ${issue.message}; expected {"thresholds": ["ws.latency: p(99)<250ms", ...]}`, 'invalid');
+    throw new GateConfigError(
+      `${source}: ${issue.path.join('.') || '(root)'}: ${issue.message}; expected {"thresholds": ["ws.latency: p(99)<250ms", ...]}`,
+      'invalid',
+    );
   }
   const { thresholds } = parsed.data;
   if (Array.isArray(thresholds)) return thresholds;

@@ -25,7 +25,14 @@ export function evaluateThreshold(threshold: Threshold, result: RunResult): Gate
   return bindings.map((binding) => {
     const transport = binding ?? (named.size === 1 ? [...named][0] : undefined);
     const value = operandValue(threshold, result, binding);
-    const gate: GateResult = { expr: threshold.expr, value: null, limit: threshold.limit, op: threshold.op, pass: false, unit: threshold.unit };
+    const gate: GateResult = {
+      expr: threshold.expr,
+      value: null,
+      limit: threshold.limit,
+      op: threshold.op,
+      pass: false,
+      unit: threshold.unit,
+    };
     if (transport !== undefined) gate.transport = transport;
     if (value instanceof Missing) {
       gate.error = value.reason;
@@ -57,7 +64,8 @@ function operandValue(threshold: Threshold, result: RunResult, binding: string |
 function refValue(ref: MetricRef, result: RunResult, binding: string | undefined): MetricValue {
   const name = ref.transport ?? binding;
   const transport = name === undefined ? undefined : result.transports[name];
-  if (!transport) return new Missing(`transport ${name ?? '(none)'} is not in this run (it has ${Object.keys(result.transports).join(', ')})`);
+  if (!transport)
+    return new Missing(`transport ${name ?? '(none)'} is not in this run (it has ${Object.keys(result.transports).join(', ')})`);
   const value = ref.metric.get(transport);
   return value instanceof Missing ? new Missing(`${label(ref, binding)}: ${value.reason}`) : value;
 }

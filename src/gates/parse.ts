@@ -23,9 +23,7 @@ export interface MetricRef {
   metric: MetricDef;
 }
 
-export type Operand =
-  | { type: 'metric'; ref: MetricRef }
-  | { type: 'ratio'; numerator: MetricRef; denominator: MetricRef };
+export type Operand = { type: 'metric'; ref: MetricRef } | { type: 'ratio'; numerator: MetricRef; denominator: MetricRef };
 
 export interface Threshold {
   expr: string;
@@ -209,11 +207,18 @@ function k6Target(p: Parser, target: { text: string; at: number }): MetricRef {
       p.space();
       p.expect(')', '")" to close p(');
       name = PERCENTILES[String(percentile.value)];
-      if (!name) p.fail(`p(${percentile.value}) is not recorded; use ${Object.keys(PERCENTILES).map((n) => `p(${n})`).join(', ')}`, percentile.at);
+      if (!name)
+        p.fail(
+          `p(${percentile.value}) is not recorded; use ${Object.keys(PERCENTILES)
+            .map((n) => `p(${n})`)
+            .join(', ')}`,
+          percentile.at,
+        );
     } else {
       const word = p.name('an aggregation such as p(99)');
       name = aggregators[word.text];
-      if (!name) p.fail(`"${word.text}" is not an aggregation of ${family.rest}; use p(N), ${Object.keys(aggregators).join(', ')}`, word.at);
+      if (!name)
+        p.fail(`"${word.text}" is not an aggregation of ${family.rest}; use p(N), ${Object.keys(aggregators).join(', ')}`, word.at);
     }
     return { transport: family.transport, metric: METRICS.get(name)! };
   }
@@ -228,7 +233,10 @@ function convert(p: Parser, value: number, unit: { text: string; at: number }, k
   const factor = unitFactor(kind, unit.text);
   if (factor === undefined) {
     const allowed = unitsOf(kind);
-    p.fail(`unit "${unit.text}" does not fit ${what} (${allowed.length ? `use ${allowed.join(', ')} or none` : 'a count takes no unit'})`, unit.at);
+    p.fail(
+      `unit "${unit.text}" does not fit ${what} (${allowed.length ? `use ${allowed.join(', ')} or none` : 'a count takes no unit'})`,
+      unit.at,
+    );
   }
   // Rounded so 250ms compares as 250, not 249.99999999999997.
   return Number(((value * factor) / unitFactor(kind, canonical)!).toPrecision(12));

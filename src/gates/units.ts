@@ -10,7 +10,7 @@ export type Kind = 'count' | 'bytes' | 'time' | 'bitrate' | 'rate' | 'ratio';
 export const UNITS: Record<Kind, Record<string, number>> = {
   count: {},
   bytes: { b: 1, kb: 1024, kib: 1024, mb: 1024 ** 2, mib: 1024 ** 2, gb: 1024 ** 3, gib: 1024 ** 3 },
-  time: { us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60 },
+  time: { us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60 },
   bitrate: { bps: 1, kbps: 1e3, mbps: 1e6, gbps: 1e9 },
   rate: { '/s': 1 },
   ratio: { x: 1, '%': 0.01 },

@@ -70,7 +70,12 @@ export class FleetProcess {
       }, timeoutMs);
       this.#waiters.set(key, (message) => {
         clearTimeout(timer);
-        if (message.type === 'error') reject(new Error(message.message.startsWith('client process') ? message.message : `client process ${this.child.pid}: ${message.message}`));
+        if (message.type === 'error')
+          reject(
+            new Error(
+              message.message.startsWith('client process') ? message.message : `client process ${this.child.pid}: ${message.message}`,
+            ),
+          );
         else resolve(message);
       });
     });

@@ -69,7 +69,9 @@ export class Orchestrator extends EventEmitter {
 
   /** One transport at one client count; see TransportRun. */
   async runTransport(transport: TransportName, clients: number, timeline: TimelinePoint[]): Promise<TransportResult> {
-    const run = new TransportRun(this.scenario, transport, clients, this.options, timeline, (progress: Progress) => this.emit('progress', progress));
+    const run = new TransportRun(this.scenario, transport, clients, this.options, timeline, (progress: Progress) =>
+      this.emit('progress', progress),
+    );
     this.#current = run;
     try {
       return await run.run();

@@ -37,7 +37,19 @@ export interface TransportFacts {
 export const SATURATION_SLACK = 0.95;
 
 const COUNTER_KEYS = [
-  'attempted', 'open', 'failed', 'connecting', 'reconnects', 'delivered', 'payload', 'polls', 'echoSent', 'down', 'up', 'cpuUserS', 'cpuSystemS',
+  'attempted',
+  'open',
+  'failed',
+  'connecting',
+  'reconnects',
+  'delivered',
+  'payload',
+  'polls',
+  'echoSent',
+  'down',
+  'up',
+  'cpuUserS',
+  'cpuSystemS',
 ] as const satisfies readonly (keyof FleetCounters)[];
 
 export function sumCounters(list: readonly FleetCounters[]): FleetCounters {
@@ -98,7 +110,9 @@ export function rateFigures(facts: TransportFacts, steadyDelivered: number): Tra
   const short = (achieved: number | undefined, intended: number | undefined) =>
     intended !== undefined && (achieved ?? 0) < intended * SATURATION_SLACK;
   rate.saturated =
-    short(rate.achieved, rate.intended) || short(rate.publish_achieved, rate.publish_intended) || short(rate.polls_achieved, rate.polls_intended);
+    short(rate.achieved, rate.intended) ||
+    short(rate.publish_achieved, rate.publish_intended) ||
+    short(rate.polls_achieved, rate.polls_intended);
   return rate;
 }
 
@@ -135,7 +149,10 @@ export function buildTransportResult(facts: TransportFacts): TransportResult {
       overhead_per_update: round(perUpdate - meanPayload, 2),
       steady,
     },
-    latency_us: { ...summarize(mergeEncoded(finals.map((f) => f.histogram))), method: facts.scenario.kind === 'echo' ? 'echo-rtt' : 'publish-ts' },
+    latency_us: {
+      ...summarize(mergeEncoded(finals.map((f) => f.histogram))),
+      method: facts.scenario.kind === 'echo' ? 'echo-rtt' : 'publish-ts',
+    },
     rate: rateFigures(facts, steady.delivered),
     processes: {
       server: {
@@ -143,7 +160,13 @@ export function buildTransportResult(facts: TransportFacts): TransportResult {
         rss_peak_mb: facts.server.rssPeakMb,
         workers: facts.server.workers,
       },
-      clients: { ...cpuFigures(clientCpu, clientSteadyCpu, steady.delivered), rss_peak_mb: round(sum((f) => f.rssPeakMb), 1) },
+      clients: {
+        ...cpuFigures(clientCpu, clientSteadyCpu, steady.delivered),
+        rss_peak_mb: round(
+          sum((f) => f.rssPeakMb),
+          1,
+        ),
+      },
     },
     phases_s: {
       ramp: round(facts.phases.ramp, 2),

@@ -131,11 +131,15 @@ export class TransportRun {
     }
     const s = this.#s;
     this.#server = await startServerProcess([
-      '--host', '0.0.0.0',
-      '--workers', String(s.serverWorkers),
-      '--long-poll-timeout', String(s.longPollTimeoutMs),
+      '--host',
+      '0.0.0.0',
+      '--workers',
+      String(s.serverWorkers),
+      '--long-poll-timeout',
+      String(s.longPollTimeoutMs),
       // A minute of updates, so a slow subscriber can still catch up from history.
-      '--history', String(Math.max(1000, Math.ceil(s.rate * 60))),
+      '--history',
+      String(Math.max(1000, Math.ceil(s.rate * 60))),
       ...(s.kind === 'echo' ? ['--echo'] : []),
     ]); // prettier-ignore
     const port = this.#server.port;
@@ -198,7 +202,13 @@ export class TransportRun {
     const echo = s.kind === 'echo';
     const source = echo
       ? new EchoSource(() => fleets.broadcast({ type: 'quiesce' }))
-      : new Publisher({ baseUrl: target.baseUrl, channels: this.#channels, rate: s.rate, payloadBytes: s.payloadBytes, secret: this.options.secret });
+      : new Publisher({
+          baseUrl: target.baseUrl,
+          channels: this.#channels,
+          rate: s.rate,
+          payloadBytes: s.payloadBytes,
+          secret: this.options.secret,
+        });
     this.#source = source;
     const steadyStart = performance.now();
     this.#phase = 'steady';

@@ -98,7 +98,10 @@ function checkOptions(options: ModelOptions): void {
     if (!Number.isInteger(clients) || clients < 1) throw new RangeError(`client counts must be whole numbers >= 1, got ${clients}`);
   }
   if (!(options.rate > 0) || !Number.isFinite(options.rate)) throw new RangeError(`rate must be > 0, got ${options.rate}`);
-  for (const [name, value] of [['headerBytes', options.headerBytes], ['payloadBytes', options.payloadBytes]] as const) {
+  for (const [name, value] of [
+    ['headerBytes', options.headerBytes],
+    ['payloadBytes', options.payloadBytes],
+  ] as const) {
     if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a whole number >= 0, got ${value}`);
   }
 }

@@ -46,7 +46,14 @@ export function capacityChartSvg(result: RunResult): string | undefined {
     color: transportColor(name, index),
     points: c.steps.map((step): [number, number] => [step.clients, step.p99_ms]),
   }));
-  series.push({ name: `p99 limit ${formatNumber(slo)} ms`, color: MODEL_COLOR, points: [[0, slo], [Math.max(...allClients), slo]] });
+  series.push({
+    name: `p99 limit ${formatNumber(slo)} ms`,
+    color: MODEL_COLOR,
+    points: [
+      [0, slo],
+      [Math.max(...allClients), slo],
+    ],
+  });
   return lineChart({
     id: 'capacity',
     title: 'Capacity search: p99 latency at each step',

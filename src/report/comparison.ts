@@ -22,7 +22,8 @@ function rows(comparison: Comparison): string[][] {
 
 export function comparisonVerdict(comparison: Comparison): string {
   const { regressions } = comparison;
-  if (regressions.length === 0) return `no regression (${comparison.rows.length} figures compared, tolerance ${formatChange(comparison.max_regression).replace('+', '±')})`;
+  if (regressions.length === 0)
+    return `no regression (${comparison.rows.length} figures compared, tolerance ${formatChange(comparison.max_regression).replace('+', '±')})`;
   return `${regressions.length} regression${regressions.length === 1 ? '' : 's'}:\n${regressions.map((row) => `  ${describeRegression(row, comparison.max_regression)}`).join('\n')}`;
 }
 

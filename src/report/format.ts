@@ -29,7 +29,11 @@ export function formatMs(us: number): string {
 
 /** A bit rate, scaled to bit/s, kbit/s, Mbit/s or Gbit/s (SI). */
 export function formatBitrate(bitsPerS: number): string {
-  const scales: [number, string][] = [[1e9, 'Gbit/s'], [1e6, 'Mbit/s'], [1e3, 'kbit/s']];
+  const scales: [number, string][] = [
+    [1e9, 'Gbit/s'],
+    [1e6, 'Mbit/s'],
+    [1e3, 'kbit/s'],
+  ];
   for (const [scale, label] of scales) if (bitsPerS >= scale) return `${formatSignificant(bitsPerS / scale)} ${label}`;
   return `${formatSignificant(bitsPerS)} bit/s`;
 }

@@ -71,10 +71,20 @@ function bandwidthChart(result: RunResult): string {
   });
   bars.push(
     { label: `model: polling (${model.polling_bytes_per_update} B)`, value: model.rows.at(-1)!.polling.bits_per_s, color: MODEL_COLOR },
-    { label: `model: WebSocket (${model.websocket_bytes_per_update} B)`, value: model.rows.at(-1)!.websocket.bits_per_s, color: MODEL_COLOR },
+    {
+      label: `model: WebSocket (${model.websocket_bytes_per_update} B)`,
+      value: model.rows.at(-1)!.websocket.bits_per_s,
+      color: MODEL_COLOR,
+    },
   );
   return figure(
-    barChart({ id: 'bandwidth', title: `Bandwidth at ${formatNumber(clients)} clients, 1 update/s each`, bars, format: formatBitrate, axisLabel: 'bit/s (SI)' }),
+    barChart({
+      id: 'bandwidth',
+      title: `Bandwidth at ${formatNumber(clients)} clients, 1 update/s each`,
+      bars,
+      format: formatBitrate,
+      axisLabel: 'bit/s (SI)',
+    }),
     `Each transport's measured wire bytes per update (payload included) x ${formatNumber(clients)} clients x 1 update/s x 8; the grey bars are the talk's model (headers or framing only, no payload).`,
   );
 }
@@ -82,7 +92,8 @@ function bandwidthChart(result: RunResult): string {
 function bytesChart(result: RunResult): string {
   const bars = Object.entries(result.transports).map(([name, t]) => ({
     label: name,
-    segments: t.updates.delivered > 0 ? [t.bytes.overhead_per_update, Math.max(0, t.bytes.per_update - t.bytes.overhead_per_update)] : [0, 0],
+    segments:
+      t.updates.delivered > 0 ? [t.bytes.overhead_per_update, Math.max(0, t.bytes.per_update - t.bytes.overhead_per_update)] : [0, 0],
   }));
   return figure(
     stackedBarChart({
@@ -110,9 +121,14 @@ function latencyChart(result: RunResult): string {
   ];
   const groups = Object.entries(result.transports).map(([name, t]) => ({
     label: name,
-    values: t.updates.delivered > 0 ? [t.latency_us.p50, t.latency_us.p90, t.latency_us.p99, t.latency_us.p999, t.latency_us.max].map((us) => us / 1000) : series.map(() => null),
+    values:
+      t.updates.delivered > 0
+        ? [t.latency_us.p50, t.latency_us.p90, t.latency_us.p99, t.latency_us.p999, t.latency_us.max].map((us) => us / 1000)
+        : series.map(() => null),
   }));
-  const method = Object.values(result.transports).some((t) => t.latency_us.method === 'echo-rtt') ? 'round-trip time' : 'scheduled publish time to receipt';
+  const method = Object.values(result.transports).some((t) => t.latency_us.method === 'echo-rtt')
+    ? 'round-trip time'
+    : 'scheduled publish time to receipt';
   return figure(
     groupedBarChart({
       id: 'latency',
@@ -138,11 +154,25 @@ function timelineCharts(result: RunResult): string {
     }));
   return [
     figure(
-      lineChart({ id: 'connections', title: 'Open connections over the run', series: series('open'), xLabel: "seconds since the transport's start", yLabel: 'open clients', formatY: (v) => formatNumber(v) }),
+      lineChart({
+        id: 'connections',
+        title: 'Open connections over the run',
+        series: series('open'),
+        xLabel: "seconds since the transport's start",
+        yLabel: 'open clients',
+        formatY: (v) => formatNumber(v),
+      }),
       'Clients connected and subscribed, per transport (each transport runs on its own, from its own t = 0).',
     ),
     figure(
-      lineChart({ id: 'throughput', title: 'Updates delivered per second', series: series('delivered_per_s'), xLabel: "seconds since the transport's start", yLabel: 'updates/s', formatY: (v) => formatNumber(v) }),
+      lineChart({
+        id: 'throughput',
+        title: 'Updates delivered per second',
+        series: series('delivered_per_s'),
+        xLabel: "seconds since the transport's start",
+        yLabel: 'updates/s',
+        formatY: (v) => formatNumber(v),
+      }),
       'Deliveries per second across all clients of the transport.',
     ),
   ].join('\n');
@@ -155,7 +185,12 @@ function capacitySection(result: RunResult): string {
     '<h2>Capacity</h2>',
     htmlTable(CAPACITY_HEADER, capacityRows(result)),
     htmlTable(CAPACITY_STEP_HEADER, capacityStepRows(result)),
-    chart ? figure(chart, 'p99 delivery latency at each client count tried; the search stops at the first step over the limit (or with a failed connection, a lost update, or a missed schedule).') : '',
+    chart
+      ? figure(
+          chart,
+          'p99 delivery latency at each client count tried; the search stops at the first step over the limit (or with a failed connection, a lost update, or a missed schedule).',
+        )
+      : '',
   ].join('\n');
 }
 

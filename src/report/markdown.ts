@@ -32,7 +32,16 @@ export function renderMarkdown(result: RunResult): string {
     out.push('### Capacity', '', markdownTable(CAPACITY_HEADER, capacityRows(result)), '');
     out.push(markdownTable(CAPACITY_STEP_HEADER, capacityStepRows(result), STEP_ALIGN), '');
   }
-  out.push('### Model vs measured', '', section(modelTableText(model)), '', section(measuredTableText(model, measured)), '', '### Gates', '');
+  out.push(
+    '### Model vs measured',
+    '',
+    section(modelTableText(model)),
+    '',
+    section(measuredTableText(model, measured)),
+    '',
+    '### Gates',
+    '',
+  );
   if (result.gates.length === 0) {
     out.push('No gates were set.');
   } else {

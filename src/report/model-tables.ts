@@ -49,7 +49,7 @@ export function modelTableText(model: ModelTable): TextTable {
   const title =
     `Model: polling costs ${formatNumber(options.headerBytes)} B of headers per update, WebSocket ${framing}; ` +
     `${formatNumber(options.rate, 3)} update/s per client, ${formatNumber(options.payloadBytes)} B payload.`;
-  const notes = ['Mbps = bit/s / 2^20 (the talk\'s unit); SI = bit/s / 10^6.'];
+  const notes = ["Mbps = bit/s / 2^20 (the talk's unit); SI = bit/s / 10^6."];
   if (talk) notes.push('talk = the figures as the talk printed them (rounded by hand).');
   return { title, header, rows, notes };
 }

@@ -43,7 +43,8 @@ export function transportNotes(result: RunResult): string[] {
   const notes: string[] = [];
   for (const [name, t] of Object.entries(result.transports)) {
     if (t.rate.saturated) notes.push(`${name}: saturated - the machine could not keep the intended schedule`);
-    if (t.clients.failed > 0) notes.push(`${name}: ${formatNumber(t.clients.failed)} of ${formatNumber(t.clients.target)} clients failed to connect`);
+    if (t.clients.failed > 0)
+      notes.push(`${name}: ${formatNumber(t.clients.failed)} of ${formatNumber(t.clients.target)} clients failed to connect`);
     const missing = t.updates.lost + t.updates.duplicated + t.updates.reordered;
     if (missing > 0) notes.push(`${name}: ${t.updates.lost} lost, ${t.updates.duplicated} duplicated, ${t.updates.reordered} reordered`);
     for (const error of t.errors ?? []) notes.push(`${name}: ${error}`);

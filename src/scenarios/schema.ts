@@ -8,7 +8,11 @@ import { HEADER_PROFILES } from '../clients/header-profiles.js';
 
 export const scenarioSchema = z
   .object({
-    name: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/),
+    name: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[A-Za-z0-9_.-]+$/),
     description: z.string().default(''),
     kind: z.enum(['fanout', 'capacity', 'echo']).default('fanout'),
     transports: z.array(z.enum(TRANSPORTS)).min(1),

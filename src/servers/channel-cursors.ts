@@ -32,7 +32,8 @@ export abstract class ChannelCursors implements Subscriber {
       this.#channel = channel;
       this.#cursor = seq;
     } else {
-      (this.#more ??= new Map()).set(channel, seq);
+      this.#more ??= new Map();
+      this.#more.set(channel, seq);
     }
   }
 

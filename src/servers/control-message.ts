@@ -26,9 +26,7 @@ export type ControlMessage =
  */
 export type ControlFault = 'not-json' | 'not-an-object' | 'unknown-op' | 'bad-field';
 
-export type ControlParse =
-  | { ok: true; message: ControlMessage }
-  | { ok: false; fault: ControlFault; error: RequestError };
+export type ControlParse = { ok: true; message: ControlMessage } | { ok: false; fault: ControlFault; error: RequestError };
 
 const refused = (fault: ControlFault, error: RequestError): ControlParse => ({ ok: false, fault, error });
 

@@ -24,10 +24,5 @@ export const CLOSE = {
 } as const;
 
 export function payloadTooLarge(limit: number): RequestError {
-  return new RequestError(
-    `payload exceeds the limit of ${limit} bytes`,
-    413,
-    CLOSE.messageTooBig,
-    'RTB_ERR_PAYLOAD_TOO_LARGE',
-  );
+  return new RequestError(`payload exceeds the limit of ${limit} bytes`, 413, CLOSE.messageTooBig, 'RTB_ERR_PAYLOAD_TOO_LARGE');
 }

@@ -4,12 +4,7 @@ import type { Duplex } from 'node:stream';
 import { payloadTooLarge, RequestError } from './errors.js';
 import type { HttpHandler } from './transport.js';
 
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json',

@@ -124,7 +124,10 @@ class Channel {
   readonly history: HistoryRing;
   readonly subscribers = new Set<Subscriber>();
 
-  constructor(readonly name: string, historySize: number) {
+  constructor(
+    readonly name: string,
+    historySize: number,
+  ) {
     this.history = new HistoryRing(historySize);
   }
 }
@@ -174,9 +177,7 @@ export class Hub {
     const channel = this.#channel(envelope.channel);
     if (envelope.seq <= channel.seq) return undefined;
     if (envelope.seq !== channel.seq + 1 && channel.seq !== 0) {
-      throw new SequenceError(
-        `channel ${envelope.channel}: expected seq ${channel.seq + 1}, got ${envelope.seq}`,
-      );
+      throw new SequenceError(`channel ${envelope.channel}: expected seq ${channel.seq + 1}, got ${envelope.seq}`);
     }
     const message = new HubMessage(envelope);
     this.#accept(channel, message);

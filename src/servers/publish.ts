@@ -53,7 +53,9 @@ export function parsePublish(body: unknown): PublishRequest {
 export function publishAnswer(request: PublishRequest, seqs: number[]): unknown {
   if (request.single) return { seq: seqs[0] };
   const bySeq: Record<string, number> = {};
-  request.inputs.forEach((input, index) => (bySeq[input.channel] = seqs[index]!));
+  request.inputs.forEach((input, index) => {
+    bySeq[input.channel] = seqs[index]!;
+  });
   return { seqs: bySeq };
 }
 

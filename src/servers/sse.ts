@@ -63,9 +63,7 @@ class EventStream implements Subscriber {
 
   deliver(message: HubMessage): void {
     const subscription =
-      this.subscriptions.length === 1
-        ? this.subscriptions[0]!
-        : this.subscriptions.find((s) => s.channel === message.channel)!;
+      this.subscriptions.length === 1 ? this.subscriptions[0]! : this.subscriptions.find((s) => s.channel === message.channel)!;
     if (message.seq <= subscription.cursor) return;
     subscription.cursor = message.seq;
     this.onDelivered();

@@ -6,10 +6,4 @@ import { sseTransport } from './sse.js';
 import type { TransportFactory } from './transport.js';
 import { websocketTransport } from './websocket.js';
 
-export const TRANSPORTS: TransportFactory[] = [
-  shortPollTransport,
-  longPollTransport,
-  sseTransport,
-  websocketTransport,
-  fallbackTransport,
-];
+export const TRANSPORTS: TransportFactory[] = [shortPollTransport, longPollTransport, sseTransport, websocketTransport, fallbackTransport];

@@ -8,9 +8,7 @@ export function checkChannel(value: unknown): string {
     throw new RequestError('channel is required');
   }
   if (!CHANNEL_PATTERN.test(value)) {
-    throw new RequestError(
-      `invalid channel name ${JSON.stringify(value.slice(0, 64))}: use 1-128 of A-Z a-z 0-9 _ . : ~ -`,
-    );
+    throw new RequestError(`invalid channel name ${JSON.stringify(value.slice(0, 64))}: use 1-128 of A-Z a-z 0-9 _ . : ~ -`);
   }
   return value;
 }
@@ -34,10 +32,7 @@ export interface Subscription {
  * `channel=a,b` (or the parameter repeated) with `cursor=5,7` in the same
  * order. Every channel needs a cursor.
  */
-export function parseSubscriptions(
-  query: URLSearchParams,
-  options: { cursorRequired: boolean },
-): Subscription[] {
+export function parseSubscriptions(query: URLSearchParams, options: { cursorRequired: boolean }): Subscription[] {
   const channels = query.getAll('channel').flatMap((value) => value.split(','));
   if (channels.length === 0) throw new RequestError('channel is required');
   if (channels.length > 64) throw new RequestError('at most 64 channels per request');

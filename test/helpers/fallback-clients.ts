@@ -117,7 +117,10 @@ export class EngineClient {
   async subscribe(channel: string, cursor?: number): Promise<void> {
     this.send({ op: 'subscribe', channel, ...(cursor === undefined ? {} : { cursor }) });
     await waitUntil(
-      () => this.json().some((m) => (m as { op?: string; channel?: string }).op === 'subscribed' && (m as { channel: string }).channel === channel),
+      () =>
+        this.json().some(
+          (m) => (m as { op?: string; channel?: string }).op === 'subscribed' && (m as { channel: string }).channel === channel,
+        ),
       `subscribed to ${channel}`,
     );
   }

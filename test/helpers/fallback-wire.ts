@@ -86,7 +86,9 @@ export class CountingConnection {
 
   /** One unmasked server frame with a payload under 126 bytes. */
   async readFrame(): Promise<{ opcode: number; payload: string; size: number }> {
-    const raw = await this.#until(() => (this.#buffer.length >= 2 && this.#buffer.length >= 2 + (this.#buffer[1]! & 0x7f) ? 2 + (this.#buffer[1]! & 0x7f) : 0));
+    const raw = await this.#until(() =>
+      this.#buffer.length >= 2 && this.#buffer.length >= 2 + (this.#buffer[1]! & 0x7f) ? 2 + (this.#buffer[1]! & 0x7f) : 0,
+    );
     return { opcode: raw[0]! & 0x0f, payload: raw.toString('utf8', 2), size: raw.length };
   }
 
@@ -139,7 +141,11 @@ export async function countingProxy(targetPort: number): Promise<{
     client.on('data', (chunk: Buffer) => {
       if (tally.up === 0) {
         const text = chunk.toString('latin1');
-        const line = text.slice(0, text.indexOf('\r\n')).replace(/ HTTP\/1\.1$/, '').replace(/sid=[^&]+/, 'sid=...').replace(/([?&])t=[^&]+/, '$1t=...');
+        const line = text
+          .slice(0, text.indexOf('\r\n'))
+          .replace(/ HTTP\/1\.1$/, '')
+          .replace(/sid=[^&]+/, 'sid=...')
+          .replace(/([?&])t=[^&]+/, '$1t=...');
         tally.request = /\r\nupgrade: websocket/i.test(text) ? `${line} (upgrade)` : line;
       }
       tally.up += chunk.length;

@@ -52,7 +52,9 @@ class Sink {
     while (this.received.length < count) {
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new Error(`expected ${count} messages, got ${this.received.length}: seqs ${this.received.map((m) => `${m.channel}:${m.seq}`).join(' ')}`);
+        throw new Error(
+          `expected ${count} messages, got ${this.received.length}: seqs ${this.received.map((m) => `${m.channel}:${m.seq}`).join(' ')}`,
+        );
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
@@ -109,12 +111,7 @@ function pollingSubscriber(
   };
 }
 
-async function sseSubscriber(
-  sink: Sink,
-  baseUrl: string,
-  channels: string[],
-  cursors: number[] | undefined,
-): Promise<TestSubscriber> {
+async function sseSubscriber(sink: Sink, baseUrl: string, channels: string[], cursors: number[] | undefined): Promise<TestSubscriber> {
   const query = `channel=${channels.join(',')}${cursors ? `&cursor=${cursors.join(',')}` : ''}`;
   const source = new EventSource(`${baseUrl}/sse?${query}`);
   source.onmessage = (event) => sink.push(JSON.parse(event.data) as Envelope);
@@ -129,12 +126,7 @@ async function sseSubscriber(
   };
 }
 
-async function wsSubscriber(
-  sink: Sink,
-  baseUrl: string,
-  channels: string[],
-  cursors: number[] | undefined,
-): Promise<TestSubscriber> {
+async function wsSubscriber(sink: Sink, baseUrl: string, channels: string[], cursors: number[] | undefined): Promise<TestSubscriber> {
   const socket = new WebSocket(`${baseUrl.replace('http', 'ws')}/ws`);
   await new Promise<void>((resolve, reject) => {
     socket.once('open', resolve);

@@ -52,7 +52,13 @@ describe.each([
     ['a publish without a channel', '/publish', { method: 'POST', body: '{"data":1}' }, 400, /^channel is required$/],
     ['a publish that is not an object', '/publish', { method: 'POST', body: '[1,2]' }, 400, /^publish body must be a JSON object/],
     ['a publish with a bad ts', '/publish', { method: 'POST', body: '{"channel":"a","ts":"now"}' }, 400, /^ts must be a positive number/],
-    ['an oversized body', '/publish', { method: 'POST', body: JSON.stringify({ channel: 'a', data: 'x'.repeat(MAX_PAYLOAD) }) }, 413, /^payload exceeds the limit of 4096 bytes$/],
+    [
+      'an oversized body',
+      '/publish',
+      { method: 'POST', body: JSON.stringify({ channel: 'a', data: 'x'.repeat(MAX_PAYLOAD) }) },
+      413,
+      /^payload exceeds the limit of 4096 bytes$/,
+    ],
     ['a wrong method', '/publish', { method: 'GET' }, 405, /^GET not allowed here, use POST$/],
     ['an unknown endpoint', '/nope', {}, 404, /^no such endpoint: GET \/nope$/],
     ['echo on a server without --echo', '/echo', { method: 'POST', body: 'hi' }, 404, /^echo is off on this server/],
@@ -86,7 +92,12 @@ describe.each([
     ['an unknown op', (s) => s.send('{"op":"dance"}'), 1008, /^unknown op "dance"$/],
     ['a bad channel', (s) => s.send('{"op":"subscribe","channel":"a b"}'), 1008, /^invalid channel name/],
     ['a bad cursor', (s) => s.send('{"op":"subscribe","channel":"a","cursor":-3}'), 1008, /^cursor must be an integer >= 0/],
-    ['a message over --max-payload', (s) => s.send(JSON.stringify({ op: 'publish', channel: 'a', data: 'x'.repeat(MAX_PAYLOAD) })), 1009, /^$/],
+    [
+      'a message over --max-payload',
+      (s) => s.send(JSON.stringify({ op: 'publish', channel: 'a', data: 'x'.repeat(MAX_PAYLOAD) })),
+      1009,
+      /^$/,
+    ],
   ];
 
   it.each(wsCases)('WebSocket: %s closes with the fitting code', async (_name, send, code, reason) => {
@@ -114,7 +125,7 @@ describe.each([
   it('a WebSocket upgrade on an unknown path is refused with a JSON body', async () => {
     const socket = new WebSocket(`${server.url.replace('http', 'ws')}/nope`);
     const status = await new Promise<number>((resolve) => socket.once('unexpected-response', (_req, res) => resolve(res.statusCode!)));
-    socket.on("error", () => {});
+    socket.on('error', () => {});
     socket.terminate();
     expect(status).toBe(404);
   });
@@ -132,7 +143,7 @@ describe('--no-websocket', () => {
         res.on('end', () => resolve([res.statusCode!, text]));
       }),
     );
-    socket.on("error", () => {});
+    socket.on('error', () => {});
     socket.terminate();
     expect(status).toBe(400);
     expect(JSON.parse(body)).toEqual({ error: 'WebSocket upgrades are disabled on this server (--no-websocket)' });

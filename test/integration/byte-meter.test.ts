@@ -51,7 +51,15 @@ const waitUntil = async (condition: () => boolean, what: string) => {
 
 /** The head Node's http server writes for our JSON answers. */
 function jsonHead(status: string, contentLength: number, extra: string[]): string {
-  return [`HTTP/1.1 ${status}`, 'content-type: application/json', `content-length: ${contentLength}`, ...extra, `Date: ${'x'.repeat(DATE_LENGTH)}`, 'Connection: keep-alive', 'Keep-Alive: timeout=65'].join('\r\n') + '\r\n\r\n';
+  return `${[
+    `HTTP/1.1 ${status}`,
+    'content-type: application/json',
+    `content-length: ${contentLength}`,
+    ...extra,
+    `Date: ${'x'.repeat(DATE_LENGTH)}`,
+    'Connection: keep-alive',
+    'Keep-Alive: timeout=65',
+  ].join('\r\n')}\r\n\r\n`;
 }
 
 const pollBody = (cursor: number, messages: string[]) => `{"cursor":${cursor},"messages":[${messages.join(',')}]}`;
@@ -85,7 +93,8 @@ describe('byte meter: exact wire bytes per transport', () => {
     const up = len(upgradeRequest) + rfc6455HeaderBytes(len(subscribe), true) + len(subscribe);
     const down =
       len(upgradeResponse) +
-      rfc6455HeaderBytes(len(ack)) + len(ack) +
+      rfc6455HeaderBytes(len(ack)) +
+      len(ack) +
       messages.reduce((total, m) => total + rfc6455HeaderBytes(len(m)) + len(m), 0);
     expect(env.meter.snapshot()).toEqual({ down, up });
     expect(env.deliveries.payloadBytes).toBe(messages.reduce((total, m) => total + len(m), 0));
@@ -131,8 +140,13 @@ describe('byte meter: exact wire bytes per transport', () => {
     const conditional = requestHead('/poll?channel=news&cursor=2', host, 'talk', 'If-None-Match: "2"\r\n');
     const body = pollBody(2, messages);
     const answer = jsonHead('200 OK', len(body), ['cache-control: no-cache', 'etag: "2"']) + body;
-    const notModified =
-      ['HTTP/1.1 304 Not Modified', 'etag: "2"', `Date: ${'x'.repeat(DATE_LENGTH)}`, 'Connection: keep-alive', 'Keep-Alive: timeout=65'].join('\r\n') + '\r\n\r\n';
+    const notModified = `${[
+      'HTTP/1.1 304 Not Modified',
+      'etag: "2"',
+      `Date: ${'x'.repeat(DATE_LENGTH)}`,
+      'Connection: keep-alive',
+      'Keep-Alive: timeout=65',
+    ].join('\r\n')}\r\n\r\n`;
     // A poll in flight at close() may or may not have been answered.
     expect(client.requests - polls).toBeLessThanOrEqual(1);
     expect(env.meter.snapshot()).toEqual({
@@ -150,11 +164,22 @@ describe('byte meter: exact wire bytes per transport', () => {
     await waitUntil(() => env.deliveries.delivered === 3, 'three updates');
 
     const request = requestHead('/sse?channel=news&cursor=0', host, 'minimal', 'Accept: text/event-stream\r\n');
-    const head =
-      ['HTTP/1.1 200 OK', 'content-type: text/event-stream', 'cache-control: no-cache', 'x-accel-buffering: no', `Date: ${'x'.repeat(DATE_LENGTH)}`, 'Connection: keep-alive', 'Keep-Alive: timeout=65', 'Transfer-Encoding: chunked'].join('\r\n') + '\r\n\r\n';
+    const head = `${[
+      'HTTP/1.1 200 OK',
+      'content-type: text/event-stream',
+      'cache-control: no-cache',
+      'x-accel-buffering: no',
+      `Date: ${'x'.repeat(DATE_LENGTH)}`,
+      'Connection: keep-alive',
+      'Keep-Alive: timeout=65',
+      'Transfer-Encoding: chunked',
+    ].join('\r\n')}\r\n\r\n`;
     const chunk = (text: string) => `${len(text).toString(16)}\r\n${text}\r\n`;
     const events = messages.map((m, i) => chunk(`id: ${i + 1}\ndata: ${m}\n\n`));
-    expect(env.meter.snapshot()).toEqual({ up: len(request), down: len(head) + len(chunk(':ok\n\n')) + events.reduce((t, e) => t + len(e), 0) });
+    expect(env.meter.snapshot()).toEqual({
+      up: len(request),
+      down: len(head) + len(chunk(':ok\n\n')) + events.reduce((t, e) => t + len(e), 0),
+    });
     checkAgainstKernel(client, env, port);
     client.close();
   });

@@ -10,15 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Envelope } from '../../src/servers/hub.js';
 import { startCli, startInProcess, type RunningServer } from '../helpers/server.js';
-import {
-  EngineClient,
-  IoClient,
-  publishOne,
-  publishStream,
-  range,
-  sleep,
-  waitUntil,
-} from '../helpers/fallback-clients.js';
+import { EngineClient, IoClient, publishOne, publishStream, range, sleep, waitUntil } from '../helpers/fallback-clients.js';
 
 const PING_INTERVAL_MS = 300;
 const PING_TIMEOUT_MS = 1000;
@@ -54,7 +46,7 @@ const SETUPS = [
 
 const seqs = (messages: Envelope[]) => messages.map((m) => m.seq);
 
-describe.each(MODES)('fallback with the official clients, server $mode', ({ mode, start }) => {
+describe.each(MODES)('fallback with the official clients, server $mode', ({ start }) => {
   let server: RunningServer;
   const open: { close(): void }[] = [];
   const track = <T extends { close(): void }>(client: T): T => {
@@ -119,7 +111,7 @@ describe.each(MODES)('fallback with the official clients, server $mode', ({ mode
       const echo = client.events.find((e) => e.name === 'blob')!;
       expect(echo.args[0]).toBe('label');
       expect([...(echo.args[1] as Buffer)]).toEqual([1, 2, 3]);
-      expect([...((echo.args[2] as { nested: Buffer }).nested)]).toEqual([4]);
+      expect([...(echo.args[2] as { nested: Buffer }).nested]).toEqual([4]);
       // With --echo, an ack on any other event answers with its arguments.
       expect(await client.socket.emitWithAck('round-trip', { n: 1 })).toEqual({ n: 1 });
       expect(await client.socket.emitWithAck('unsubscribe', { channel })).toEqual({ channel });
@@ -201,7 +193,6 @@ describe.each(MODES)('fallback with the official clients, server $mode', ({ mode
       await polling.stop();
     }
   }, 30_000);
-
 });
 
 describe('fallback stats', () => {
@@ -232,9 +223,11 @@ describe('fallback stats', () => {
     const value = (name: string) => Number(new RegExp(`^${name}\\{transport="fallback"\\} (\\d+)`, 'm').exec(text)?.[1]);
     // Sessions of earlier tests end asynchronously after their clients close.
     const deadline = Date.now() + 5000;
-    do {
+    for (;;) {
       text = await (await fetch(`${url}/metrics`)).text();
-    } while (value('rtbench_connections_open') !== 2 && Date.now() < deadline && (await sleep(50), true));
+      if (value('rtbench_connections_open') === 2 || Date.now() >= deadline) break;
+      await sleep(50);
+    }
     expect(value('rtbench_connections_open')).toBe(2);
     expect(value('rtbench_subscribers')).toBe(2);
     expect(value('rtbench_messages_delivered_total')).toBeGreaterThanOrEqual(2);

@@ -7,7 +7,6 @@
  * that owns the session.
  */
 import { randomUUID } from 'node:crypto';
-import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverForSuite, startCli, startInProcess, type RunningServer } from '../helpers/server.js';
 import { freshRequest, publishOne, range, sleep } from '../helpers/fallback-clients.js';
@@ -25,10 +24,8 @@ const ERR = {
   version: '{"code":5,"message":"Unsupported protocol version"}',
 };
 
-const poll = (base: string, sid?: string, path = '/engine.io/') =>
-  `${base}${path}?EIO=4&transport=polling${sid ? `&sid=${sid}` : ''}`;
-const wsUrl = (base: string, sid?: string, path = '/engine.io/') =>
-  `${base}${path}?EIO=4&transport=websocket${sid ? `&sid=${sid}` : ''}`;
+const poll = (base: string, sid?: string, path = '/engine.io/') => `${base}${path}?EIO=4&transport=polling${sid ? `&sid=${sid}` : ''}`;
+const wsUrl = (base: string, sid?: string, path = '/engine.io/') => `${base}${path}?EIO=4&transport=websocket${sid ? `&sid=${sid}` : ''}`;
 
 async function handshake(base: string, path = '/engine.io/'): Promise<string> {
   const answer = await freshRequest(poll(base, undefined, path));
@@ -60,7 +57,9 @@ describe('Engine.IO v4 over HTTP long-polling', () => {
     expect(answer.headers['content-type']).toBe('text/plain; charset=UTF-8');
     const sid = (JSON.parse(answer.body.slice(1)) as { sid: string }).sid;
     expect(sid).toMatch(SID);
-    expect(answer.body).toBe(`0{"sid":"${sid}","upgrades":["websocket"],"pingInterval":10000,"pingTimeout":5000,"maxPayload":${MAX_PAYLOAD}}`);
+    expect(answer.body).toBe(
+      `0{"sid":"${sid}","upgrades":["websocket"],"pingInterval":10000,"pingTimeout":5000,"maxPayload":${MAX_PAYLOAD}}`,
+    );
   });
 
   const cases: [string, string, string, number, string][] = [
@@ -325,7 +324,9 @@ describe('Socket.IO v5', () => {
     expect((await socket.next(7)).slice(5)).toEqual(['451-["bin",{"_placeholder":true,"num":0},"x"]', Buffer.from([7, 8, 9])]);
     socket.send('427["subscribe",{"channel":"bad channel!"}]');
     const error = (await socket.next(9))[8] as string;
-    expect(error).toBe('437[{"error":"invalid channel name \\"bad channel!\\": use 1-128 of A-Z a-z 0-9 _ . : ~ -","code":"RTB_ERR_BAD_REQUEST"}]');
+    expect(error).toBe(
+      '437[{"error":"invalid channel name \\"bad channel!\\": use 1-128 of A-Z a-z 0-9 _ . : ~ -","code":"RTB_ERR_BAD_REQUEST"}]',
+    );
     // DISCONNECT leaves the Engine.IO session open; the namespace can be joined again.
     socket.send('41');
     socket.send('40');

@@ -39,7 +39,11 @@ describe('Engine.IO handshake + upgrade wire bytes', () => {
     let bytes = polling.delta();
     expect(bytes.down).toBe(open.head.length + Buffer.byteLength(open.body));
     expect(open.body).toBe(`0{"sid":"${sid}","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}`);
-    steps.push({ step: '1 handshake GET (polling)', ...bytes, detail: `response head ${open.head.length} + open packet ${open.body.length}` });
+    steps.push({
+      step: '1 handshake GET (polling)',
+      ...bytes,
+      detail: `response head ${open.head.length} + open packet ${open.body.length}`,
+    });
 
     const pollHead = `GET /engine.io/?EIO=4&transport=polling&t=PgwKa1c&sid=${sid} HTTP/1.1\r\nHost: ${host}\r\n\r\n`;
     polling.write(pollHead);
@@ -54,7 +58,11 @@ describe('Engine.IO handshake + upgrade wire bytes', () => {
     expect(switched.head.startsWith('HTTP/1.1 101 ')).toBe(true);
     bytes = ws.delta();
     expect(bytes).toEqual({ up: upgradeHead.length, down: switched.head.length });
-    steps.push({ step: '2 WebSocket upgrade (GET -> 101)', ...bytes, detail: `request head ${upgradeHead.length}, response head ${switched.head.length}` });
+    steps.push({
+      step: '2 WebSocket upgrade (GET -> 101)',
+      ...bytes,
+      detail: `request head ${upgradeHead.length}, response head ${switched.head.length}`,
+    });
 
     ws.write(clientTextFrame('2probe'));
     const probe = await ws.readFrame();
@@ -67,7 +75,12 @@ describe('Engine.IO handshake + upgrade wire bytes', () => {
     expect(noop.body).toBe('6');
     bytes = polling.delta();
     expect(bytes.down).toBe(noop.head.length + 1);
-    steps.push({ step: '4 held poll released with noop (polling)', up: heldUp, down: bytes.down, detail: `request head ${pollHead.length}, response head ${noop.head.length} + "6"` });
+    steps.push({
+      step: '4 held poll released with noop (polling)',
+      up: heldUp,
+      down: bytes.down,
+      detail: `request head ${pollHead.length}, response head ${noop.head.length} + "6"`,
+    });
 
     ws.write(clientTextFrame('5'));
     await sleep(20);
@@ -83,9 +96,15 @@ describe('Engine.IO handshake + upgrade wire bytes', () => {
     const message = await ws.readFrame();
     bytes = ws.delta();
     expect(bytes.down).toBe(2 + Buffer.byteLength(message.payload));
-    const update = { step: '(then) one update on the WebSocket', ...bytes, detail: `frame 2 + "4" + envelope ${Buffer.byteLength(message.payload) - 1}` };
+    const update = {
+      step: '(then) one update on the WebSocket',
+      ...bytes,
+      detail: `frame 2 + "4" + envelope ${Buffer.byteLength(message.payload) - 1}`,
+    };
 
-    console.log(`${table(`Engine.IO v4 handshake + upgrade, bare client (port ${server.port})`, steps)}\n${update.step.padEnd(44)} ${String(update.up).padStart(6)} ${String(update.down).padStart(6)}  ${update.detail}`);
+    console.log(
+      `${table(`Engine.IO v4 handshake + upgrade, bare client (port ${server.port})`, steps)}\n${update.step.padEnd(44)} ${String(update.up).padStart(6)} ${String(update.down).padStart(6)}  ${update.detail}`,
+    );
     polling.close();
     ws.close();
   });

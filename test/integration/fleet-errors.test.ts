@@ -43,7 +43,7 @@ async function openFleet(transport: TransportName, port: number, settings: Parti
 /** Answers the first long poll with no news, the second with a 500, and holds every later one. */
 async function longPollServerFailingOnce(): Promise<number> {
   let polls = 0;
-  const server = http.createServer((req, res) => {
+  const server = http.createServer((_req, res) => {
     polls++;
     if (polls === 1) res.writeHead(200, { 'content-type': 'application/json' }).end('{"cursor":0,"messages":[]}');
     else if (polls === 2) res.writeHead(500).end('boom');
@@ -88,16 +88,19 @@ describe('failures after open reach the fleet errors', () => {
     expect(final).toMatchObject({ open: 0, failed: 1, reconnects: 1 });
   });
 
-  it.each<TransportName>(['ws', 'sse', 'long-poll'])('%s without reconnects: the server closing the connection fails the client', async (transport) => {
-    const server = await rtbenchServer();
-    const fleet = await openFleet(transport, server.port, { reconnect: false });
-    await server.stop();
-    await waitUntil(() => fleet.counters().failed === 1, 'the client to fail');
+  it.each<TransportName>(['ws', 'sse', 'long-poll'])(
+    '%s without reconnects: the server closing the connection fails the client',
+    async (transport) => {
+      const server = await rtbenchServer();
+      const fleet = await openFleet(transport, server.port, { reconnect: false });
+      await server.stop();
+      await waitUntil(() => fleet.counters().failed === 1, 'the client to fail');
 
-    const final = await fleet.finish({});
-    expect(final.errors).toEqual(['1 x connection closed by the server']);
-    expect(final).toMatchObject({ open: 0, failed: 1, reconnects: 0 });
-  });
+      const final = await fleet.finish({});
+      expect(final.errors).toEqual(['1 x connection closed by the server']);
+      expect(final).toMatchObject({ open: 0, failed: 1, reconnects: 0 });
+    },
+  );
 
   it('fallback: the server ending the session fails the client', async () => {
     const server = await rtbenchServer();

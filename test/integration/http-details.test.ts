@@ -37,7 +37,13 @@ describe.each([
     await publish(server.url, { channel, data: 'gap-1' }, auth);
     await publish(server.url, { channel, data: 'gap-2' }, auth);
     const second = await getJson(`${server.url}/long-poll?channel=${channel}&cursor=${first.body.cursor}&timeout=5000`);
-    expect(second.body).toMatchObject({ cursor: 3, messages: [{ seq: 2, data: 'gap-1' }, { seq: 3, data: 'gap-2' }] });
+    expect(second.body).toMatchObject({
+      cursor: 3,
+      messages: [
+        { seq: 2, data: 'gap-1' },
+        { seq: 3, data: 'gap-2' },
+      ],
+    });
   });
 
   it('long polling: the timeout answers with no messages and the same cursor', async () => {
@@ -100,9 +106,7 @@ describe.each([
       }
     }
     controller.abort();
-    expect(text).toBe(
-      ':ok\n\nid: 1\ndata: {"channel":"' + channel + '","seq":1,"event":"update","ts":1700000000000.5,"data":"x"}\n\n',
-    );
+    expect(text).toBe(`:ok\n\nid: 1\ndata: {"channel":"${channel}","seq":1,"event":"update","ts":1700000000000.5,"data":"x"}\n\n`);
   });
 
   it('publishing needs the secret when the server has one', async () => {

@@ -22,8 +22,12 @@ beforeEach(() => {
   };
   vi.spyOn(process.stdout, 'write').mockImplementation(capture('out') as typeof process.stdout.write);
   vi.spyOn(process.stderr, 'write').mockImplementation(capture('err') as typeof process.stderr.write);
-  vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void (out += `${args.join(' ')}\n`));
-  vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void (err += `${args.join(' ')}\n`));
+  vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+    out += `${args.join(' ')}\n`;
+  });
+  vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+    err += `${args.join(' ')}\n`;
+  });
 });
 afterEach(() => {
   vi.restoreAllMocks();
@@ -43,7 +47,9 @@ function runFile(name: string, edit: (json: Record<string, any>) => void): strin
 describe('rtbench model', () => {
   it("prints the talk's table by default", async () => {
     expect(await runCli(['model'])).toBe(0);
-    expect(out).toContain('100,000    696,800,000         664.5   665              696.8        1,600,000           1.526  1.526                  1.6             435.5x');
+    expect(out).toContain(
+      '100,000    696,800,000         664.5   665              696.8        1,600,000           1.526  1.526                  1.6             435.5x',
+    );
     expect(err).toBe('');
   });
 
@@ -51,7 +57,10 @@ describe('rtbench model', () => {
     expect(await runCli(['model', '--clients', '100000', '--framing', 'rfc6455', '--from-run', SMOKE_FIXTURE, '--format', 'json'])).toBe(0);
     const json = JSON.parse(out);
     expect(json.model.rows[0].polling.bits_per_s).toBe(696_800_000);
-    expect(json.measured.find((row: { transport: string }) => row.transport === 'ws')).toMatchObject({ model_overhead_per_update: 4, measured_overhead_per_update: 4 });
+    expect(json.measured.find((row: { transport: string }) => row.transport === 'ws')).toMatchObject({
+      model_overhead_per_update: 4,
+      measured_overhead_per_update: 4,
+    });
   });
 
   it('refuses a bad option with exit 2', async () => {
@@ -84,7 +93,9 @@ describe('rtbench report', () => {
       json.transports.ws.latency_us.p99 = 'slow';
     });
     expect(await runCli(['report', bad])).toBe(2);
-    expect(err).toBe(`rtbench report: ${bad} is not a valid rtbench.run/1 run result:\n  transports.ws.latency_us.p99: Invalid input: expected number, received string\n`);
+    expect(err).toBe(
+      `rtbench report: ${bad} is not a valid rtbench.run/1 run result:\n  transports.ws.latency_us.p99: Invalid input: expected number, received string\n`,
+    );
     const notJson = path.join(dir, 'not.json');
     writeFileSync(notJson, '{"schema":');
     expect(await runCli(['report', notJson])).toBe(2);

@@ -28,7 +28,9 @@ afterAll(async () => {
 describe.skipIf(process.env.RTBENCH_SKIP_BROWSER === '1')('HTML report in Chromium', () => {
   it('renders every chart without a console error', async () => {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium), point RTBENCH_CHROMIUM at it, or set RTBENCH_SKIP_BROWSER=1 to skip this test`);
+      throw new Error(
+        `Chromium not found at ${CHROMIUM}: install it (apt-get install chromium), point RTBENCH_CHROMIUM at it, or set RTBENCH_SKIP_BROWSER=1 to skip this test`,
+      );
     }
     const run = smokeRun();
     run.gates = applyGates(run, ['lost==0', 'ws.latency: p(99)<4ms']);
@@ -75,7 +77,10 @@ describe.skipIf(process.env.RTBENCH_SKIP_BROWSER === '1')('HTML report in Chromi
       for (const d of byId[id]!.lines) expect(d, id).toMatch(/^M[\d.]+,[\d.]+( L[\d.]+,[\d.]+)+$/);
     }
     // Bars really have extent on screen, not just elements.
-    const drawn = await page.$$eval('rect.bar', (rects) => rects.filter((r) => r.getBoundingClientRect().width > 0 && r.getBoundingClientRect().height > 0).length);
+    const drawn = await page.$$eval(
+      'rect.bar',
+      (rects) => rects.filter((r) => r.getBoundingClientRect().width > 0 && r.getBoundingClientRect().height > 0).length,
+    );
     expect(drawn).toBe(7 + 10 + 25);
     expect(await page.locator('td.fail').count()).toBe(1);
 

@@ -23,7 +23,21 @@ function descendantsOf(pid: number): number[] {
 describe('rtbench run', () => {
   it('runs every built transport and writes a consistent result', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'rtbench-run-'));
-    const result = rtbench(['run', 'smoke', '--clients', '40', '--duration', '2s', '--channels', '4', '--rate', '4', '--out', out, '--quiet']);
+    const result = rtbench([
+      'run',
+      'smoke',
+      '--clients',
+      '40',
+      '--duration',
+      '2s',
+      '--channels',
+      '4',
+      '--rate',
+      '4',
+      '--out',
+      out,
+      '--quiet',
+    ]);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^transport +clients open\/target +delivered\/expected/m);
     expect(result.stdout).toMatch(new RegExp(`^Result: +${out}/smoke-`, 'm'));

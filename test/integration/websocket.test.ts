@@ -17,7 +17,7 @@ async function connect(url: string, options: WebSocket.ClientOptions = {}) {
   const waiters: (() => void)[] = [];
   socket.on('message', (data, isBinary) => {
     inbox.push(isBinary ? data : JSON.parse(data.toString()));
-    waiters.splice(0).forEach((wake) => wake());
+    for (const wake of waiters.splice(0)) wake();
   });
   await new Promise((resolve, reject) => {
     socket.once('open', resolve);

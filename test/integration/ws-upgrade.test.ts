@@ -42,7 +42,10 @@ it('refuses a 101 whose Sec-WebSocket-Accept does not answer its key', async () 
 
 it('reads the frames that came in the same chunk as the 101', async () => {
   const envelope = '{"channel":"news","event":"update","seq":1,"ts":1,"data":"x"}';
-  const port = await scriptedServer(acceptFor, Buffer.concat([serverFrame('{"op":"subscribed","channel":"news","seq":0}'), serverFrame(envelope)]));
+  const port = await scriptedServer(
+    acceptFor,
+    Buffer.concat([serverFrame('{"op":"subscribed","channel":"news","seq":0}'), serverFrame(envelope)]),
+  );
   const clientEnv = clientEnvironment();
   const client = new WsClient(clientEnv, { host: '127.0.0.1', port }, 'news');
   await client.open();

@@ -31,9 +31,21 @@ describe('parseControlMessage', () => {
     ['{"op":"dance"}', 'unknown-op', 'unknown op "dance"', 'RTB_ERR_BAD_REQUEST', 1008],
     ['{"channel":"news"}', 'unknown-op', 'unknown op undefined', 'RTB_ERR_BAD_REQUEST', 1008],
     ['{"op":"subscribe"}', 'bad-field', 'channel is required', 'RTB_ERR_BAD_REQUEST', 1008],
-    ['{"op":"unsubscribe","channel":"a b"}', 'bad-field', 'invalid channel name "a b": use 1-128 of A-Z a-z 0-9 _ . : ~ -', 'RTB_ERR_BAD_REQUEST', 1008],
+    [
+      '{"op":"unsubscribe","channel":"a b"}',
+      'bad-field',
+      'invalid channel name "a b": use 1-128 of A-Z a-z 0-9 _ . : ~ -',
+      'RTB_ERR_BAD_REQUEST',
+      1008,
+    ],
     ['{"op":"subscribe","channel":"a","cursor":-1}', 'bad-field', 'cursor must be an integer >= 0, got -1', 'RTB_ERR_BAD_REQUEST', 1008],
-    ['{"op":"subscribe","channel":"a","cursor":null}', 'bad-field', 'cursor must be an integer >= 0, got null', 'RTB_ERR_BAD_REQUEST', 1008],
+    [
+      '{"op":"subscribe","channel":"a","cursor":null}',
+      'bad-field',
+      'cursor must be an integer >= 0, got null',
+      'RTB_ERR_BAD_REQUEST',
+      1008,
+    ],
   ];
   it.each(refusals)('refuses %s as %s', (text, fault, message, code, closeCode) => {
     const parsed = parseControlMessage(text);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Hub, HubMessage, SequenceError, type Subscriber } from '../../src/servers/hub.js';
+import { Hub, type HubMessage, SequenceError, type Subscriber } from '../../src/servers/hub.js';
 
 const collector = () => {
   const seen: HubMessage[] = [];

@@ -22,7 +22,12 @@ describe('ResponseParser', () => {
     const text = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n:ok\n\n\r\na\r\n0123456789\r\n0\r\n\r\n';
     const events = parseAll([...text]);
     expect(events[0]).toBe('head 200 transfer-encoding=chunked');
-    expect(events.filter((e) => e.startsWith('body')).map((e) => e.slice(5)).join('')).toBe(':ok\n\n0123456789');
+    expect(
+      events
+        .filter((e) => e.startsWith('body'))
+        .map((e) => e.slice(5))
+        .join(''),
+    ).toBe(':ok\n\n0123456789');
     expect(events.at(-1)).toBe('end');
   });
 

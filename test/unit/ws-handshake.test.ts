@@ -5,7 +5,8 @@ import { acceptFor, upgradeRefusal, upgradeRequest } from '../../src/clients/ws-
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 const ACCEPT = 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=';
 
-const answer = (...lines: string[]) => ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', ...lines].join('\r\n');
+const answer = (...lines: string[]) =>
+  ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', ...lines].join('\r\n');
 
 describe('WebSocket opening handshake (client side)', () => {
   it('asks for the upgrade with exactly the headers the byte meter counts', () => {
@@ -25,11 +26,15 @@ describe('WebSocket opening handshake (client side)', () => {
   });
 
   it('refuses another status with its status line', () => {
-    expect(upgradeRefusal('HTTP/1.1 400 Bad Request\r\ncontent-length: 0', KEY)).toBe('WebSocket handshake refused: HTTP/1.1 400 Bad Request');
+    expect(upgradeRefusal('HTTP/1.1 400 Bad Request\r\ncontent-length: 0', KEY)).toBe(
+      'WebSocket handshake refused: HTTP/1.1 400 Bad Request',
+    );
   });
 
   it('refuses a 101 whose accept is wrong or missing', () => {
-    expect(upgradeRefusal(answer(`Sec-WebSocket-Accept: ${acceptFor('another key')}`), KEY)).toMatch(/Sec-WebSocket-Accept .+ does not match the key/);
+    expect(upgradeRefusal(answer(`Sec-WebSocket-Accept: ${acceptFor('another key')}`), KEY)).toMatch(
+      /Sec-WebSocket-Accept .+ does not match the key/,
+    );
     expect(upgradeRefusal(answer(), KEY)).toBe('WebSocket handshake: Sec-WebSocket-Accept missing does not match the key');
   });
 });

@@ -76,7 +76,8 @@ export function legend(items: { name: string; color: string }[], x: number, y: n
   let offset = 0;
   return items
     .map((item) => {
-      const text = `<g class="legend-item"><rect x="${px(x + offset)}" y="${px(y - 9)}" width="10" height="10" fill="${item.color}"/>` +
+      const text =
+        `<g class="legend-item"><rect x="${px(x + offset)}" y="${px(y - 9)}" width="10" height="10" fill="${item.color}"/>` +
         `<text x="${px(x + offset + 14)}" y="${px(y)}">${esc(item.name)}</text></g>`;
       offset += 24 + item.name.length * 7;
       return text;

@@ -140,7 +140,7 @@ export class SessionRelay implements SessionRouter {
     // what arrived after the head is still in its buffer.
     stopReading(socket);
     const buffered: Buffer[] = [head];
-    for (let chunk: Buffer | null; (chunk = socket.read() as Buffer | null) !== null; ) buffered.push(chunk);
+    for (let chunk = socket.read() as Buffer | null; chunk !== null; chunk = socket.read() as Buffer | null) buffered.push(chunk);
     this.handoff(owner, { head: headOf(req), rest: Buffer.concat(buffered).toString('base64') }, socket);
   }
 

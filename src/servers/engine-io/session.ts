@@ -127,7 +127,8 @@ export class EngineSession implements PollingSession, UpgradingSession {
     const ws = this.#ws!;
     if (ws.readyState !== WebSocket.OPEN) return;
     if (typeof packet === 'string') ws.send(packet, TEXT_FRAME);
-    else if (packet instanceof SharedPacket) ws.send(packet.text, TEXT_FRAME); // a string: see websocket.ts (bench:peers)
+    else if (packet instanceof SharedPacket)
+      ws.send(packet.text, TEXT_FRAME); // a string: see websocket.ts (bench:peers)
     else ws.send(packet, BINARY_FRAME);
     if (ws.bufferedAmount > MAX_BACKLOG_BYTES) {
       ws.terminate();
@@ -200,9 +201,7 @@ export class EngineSession implements PollingSession, UpgradingSession {
       return;
     }
     if (this !== session.#ws || session.state !== 'open') return;
-    const packet = isBinary
-      ? ({ type: 'message', data: toBuffer(data) } satisfies Packet)
-      : decodePacket(data.toString());
+    const packet = isBinary ? ({ type: 'message', data: toBuffer(data) } satisfies Packet) : decodePacket(data.toString());
     if (packet.type === 'error') {
       session.close('parse error');
       return;

@@ -20,14 +20,7 @@ import type { HubMessage } from '../hub.js';
 import { isAuthorized } from '../http-util.js';
 import { encodeText, SharedPacket } from '../engine-io/protocol.js';
 import type { EngineSession } from '../engine-io/session.js';
-import {
-  decodeMessage,
-  decoderFor,
-  encodePacket,
-  PacketType,
-  type Decoder,
-  type SioPacket,
-} from '../socket-io/packets.js';
+import { decodeMessage, decoderFor, encodePacket, PacketType, type Decoder, type SioPacket } from '../socket-io/packets.js';
 import { checkChannel, checkCursor } from '../validate.js';
 import { ChannelPeer, errorReply, type FallbackState } from './channel-peer.js';
 
@@ -72,7 +65,8 @@ export class SocketIoPeer extends ChannelPeer {
       packet = decodeMessage(decoder, data);
       this.#assembling = packet === undefined ? decoder : undefined;
     } catch (error) {
-      return this.#violation(`parse error: ${(error as Error).message}`);
+      this.#violation(`parse error: ${(error as Error).message}`);
+      return;
     }
     if (packet) this.#onPacket(packet);
   }
@@ -83,13 +77,17 @@ export class SocketIoPeer extends ChannelPeer {
         this.#send({ type: PacketType.CONNECT_ERROR, nsp: packet.nsp, data: { message: 'Invalid namespace' } });
         return;
       }
-      if (this.#connected) return this.#violation('CONNECT to a namespace already joined');
+      if (this.#connected) {
+        this.#violation('CONNECT to a namespace already joined');
+        return;
+      }
       this.#connect(packet.data as Record<string, unknown> | undefined);
       return;
     }
     // Anything else must address a namespace this session has joined.
     if (packet.nsp !== '/' || !this.#connected || packet.type === PacketType.CONNECT_ERROR) {
-      return this.#violation(`packet type ${packet.type} for a namespace not joined`);
+      this.#violation(`packet type ${packet.type} for a namespace not joined`);
+      return;
     }
     switch (packet.type) {
       case PacketType.DISCONNECT:

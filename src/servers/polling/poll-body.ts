@@ -21,10 +21,7 @@ export function pollBody(subscriptions: Subscription[], messages: HubMessage[]):
   for (const message of messages) {
     if (message.seq > cursors.get(message.channel)!) cursors.set(message.channel, message.seq);
   }
-  const cursor =
-    subscriptions.length === 1
-      ? String(cursors.get(subscriptions[0]!.channel))
-      : JSON.stringify(Object.fromEntries(cursors));
+  const cursor = subscriptions.length === 1 ? String(cursors.get(subscriptions[0]!.channel)) : JSON.stringify(Object.fromEntries(cursors));
   let list = '';
   for (let i = 0; i < messages.length; i++) list += (i === 0 ? '' : ',') + messages[i]!.json;
   return `{"cursor":${cursor},"messages":[${list}]}`;

@@ -71,7 +71,13 @@ describe('compareRuns', () => {
       options,
     );
     const fallback = comparison.rows.filter((row) => row.transport === 'fallback');
-    expect(fallback.find((row) => row.metric === 'bytes_per_update')).toMatchObject({ status: 'n/a', note: 'head: no updates were delivered' });
-    expect(comparison.regressions.map((row) => `${row.transport} ${row.metric}`)).toEqual(['fallback clients.open', 'fallback clients.failed']);
+    expect(fallback.find((row) => row.metric === 'bytes_per_update')).toMatchObject({
+      status: 'n/a',
+      note: 'head: no updates were delivered',
+    });
+    expect(comparison.regressions.map((row) => `${row.transport} ${row.metric}`)).toEqual([
+      'fallback clients.open',
+      'fallback clients.failed',
+    ]);
   });
 });

@@ -27,7 +27,11 @@ describe('applyGates', () => {
     const lossy = smokeRun((json) => {
       json.transports.sse.updates.lost = 3;
     });
-    expect(applyGates(lossy, ['lost==0']).filter((g) => !g.pass).map((g) => [g.transport, g.value])).toEqual([['sse', 3]]);
+    expect(
+      applyGates(lossy, ['lost==0'])
+        .filter((g) => !g.pass)
+        .map((g) => [g.transport, g.value]),
+    ).toEqual([['sse', 3]]);
   });
 
   it('checks byte, bandwidth and ratio metrics', () => {
@@ -72,9 +76,17 @@ describe('applyGates', () => {
       'fallback.cpu.server_per_update<1ms',
       'ratio(long-poll.bandwidth, sse.bandwidth)>1',
     ]);
-    expect(missing).toMatchObject({ value: null, pass: false, error: 'transport ws is not in this run (it has short-poll, long-poll, sse, fallback)' });
+    expect(missing).toMatchObject({
+      value: null,
+      pass: false,
+      error: 'transport ws is not in this run (it has short-poll, long-poll, sse, fallback)',
+    });
     expect(nothing).toMatchObject({ value: null, pass: false, error: 'sse.latency.p99: no latency was recorded (no updates delivered)' });
-    expect(absent).toMatchObject({ value: null, pass: false, error: 'fallback.cpu.server_per_update: processes.server.cpu_us_per_update is not in this result' });
+    expect(absent).toMatchObject({
+      value: null,
+      pass: false,
+      error: 'fallback.cpu.server_per_update: processes.server.cpu_us_per_update is not in this result',
+    });
     expect(zero).toMatchObject({ value: null, pass: false, error: 'sse.bandwidth: no updates were delivered' });
   });
 
@@ -86,11 +98,9 @@ describe('applyGates', () => {
 describe('gate config', () => {
   it('takes a list, or k6 thresholds by metric', () => {
     expect(thresholdsOf({ thresholds: ['lost==0'] }, 'gates.json')).toEqual(['lost==0']);
-    expect(thresholdsOf({ thresholds: { 'ws.latency': ['p(99)<250ms', { threshold: 'p(50)<20ms' }], lost: ['value==0'] } }, 'k6.json')).toEqual([
-      'ws.latency: p(99)<250ms',
-      'ws.latency: p(50)<20ms',
-      'lost: value==0',
-    ]);
+    expect(
+      thresholdsOf({ thresholds: { 'ws.latency': ['p(99)<250ms', { threshold: 'p(50)<20ms' }], lost: ['value==0'] } }, 'k6.json'),
+    ).toEqual(['ws.latency: p(99)<250ms', 'ws.latency: p(50)<20ms', 'lost: value==0']);
     expect(applyGates(run, thresholdsOf({ thresholds: { 'ws.latency': ['p(99)<250ms'] } }, 'k6.json'))[0]!.pass).toBe(true);
   });
 

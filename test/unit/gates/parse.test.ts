@@ -30,7 +30,12 @@ describe('parseThreshold', () => {
   });
 
   it('reads plain comparisons, with and without a transport', () => {
-    expect(summary('short-poll.bytes_per_update<1000')).toEqual({ operand: 'short-poll.bytes_per_update', op: '<', limit: 1000, unit: 'b' });
+    expect(summary('short-poll.bytes_per_update<1000')).toEqual({
+      operand: 'short-poll.bytes_per_update',
+      op: '<',
+      limit: 1000,
+      unit: 'b',
+    });
     expect(summary('lost==0')).toEqual({ operand: '*.lost', op: '==', limit: 0, unit: '' });
     expect(summary('ws.latency.p99 < 250ms')).toEqual({ operand: 'ws.latency.p99', op: '<', limit: 250, unit: 'ms' });
     expect(summary('clients.failed != 1')).toEqual({ operand: '*.clients.failed', op: '!=', limit: 1, unit: '' });

@@ -18,7 +18,12 @@ function step(clients: number, { p99Ms = 100, failed = 0, lost = 0, saturated = 
 describe('capacity search', () => {
   it('stops at the first step over the SLO and answers the largest passing one', async () => {
     const tried: number[] = [];
-    const p99 = new Map([[1000, 50], [2000, 400], [5000, 1500], [10_000, 200]]); // prettier-ignore
+    const p99 = new Map([
+      [1000, 50],
+      [2000, 400],
+      [5000, 1500],
+      [10_000, 200],
+    ]); // prettier-ignore
     const { capacity, result } = await searchCapacity({
       steps: [1000, 2000, 5000, 10_000],
       sloP99Ms: 1000,
@@ -42,7 +47,12 @@ describe('capacity search', () => {
   });
 
   it('a first step that fails gives 0 clients and the failing result', async () => {
-    const { capacity, result } = await searchCapacity({ steps: [100, 200], sloP99Ms: 10, cpus: 2, runStep: async (n) => step(n, { p99Ms: 11 }) });
+    const { capacity, result } = await searchCapacity({
+      steps: [100, 200],
+      sloP99Ms: 10,
+      cpus: 2,
+      runStep: async (n) => step(n, { p99Ms: 11 }),
+    });
     expect(capacity.max_clients).toBe(0);
     expect(result!.clients.target).toBe(100);
   });

@@ -7,7 +7,19 @@ import { buildTransportResult, cpuFigures, rateFigures, sumCounters, type Transp
 import { parseScenario, type ScenarioInput } from '../../../src/scenarios/schema.js';
 
 const ZERO: FleetCounters = {
-  attempted: 0, open: 0, failed: 0, connecting: 0, reconnects: 0, delivered: 0, payload: 0, polls: 0, echoSent: 0, down: 0, up: 0, cpuUserS: 0, cpuSystemS: 0,
+  attempted: 0,
+  open: 0,
+  failed: 0,
+  connecting: 0,
+  reconnects: 0,
+  delivered: 0,
+  payload: 0,
+  polls: 0,
+  echoSent: 0,
+  down: 0,
+  up: 0,
+  cpuUserS: 0,
+  cpuSystemS: 0,
 }; // prettier-ignore
 
 function counters(values: Partial<FleetCounters>): FleetCounters {
@@ -62,7 +74,10 @@ describe('transport result arithmetic', () => {
         before: counters({ down: 1000, up: 200, delivered: 10, payload: 100 }),
         // 40 more deliveries carrying 400 payload bytes, over 5,000 + 800 wire bytes.
         after: counters({ down: 6000, up: 1000, delivered: 50, payload: 500 }),
-        finals: [final({ open: 5, delivered: 30, expected: 30, down: 4000, up: 600, payload: 300 }, [1000, 2000]), final({ open: 5, delivered: 20, expected: 21, lost: 1, down: 2500, up: 500 })],
+        finals: [
+          final({ open: 5, delivered: 30, expected: 30, down: 4000, up: 600, payload: 300 }, [1000, 2000]),
+          final({ open: 5, delivered: 20, expected: 21, lost: 1, down: 2500, up: 500 }),
+        ],
         updates: { accepted: 10, errors: new Set(['publish answered 500: x']) },
       }),
     );
@@ -83,7 +98,13 @@ describe('transport result arithmetic', () => {
 
   it('a schedule kept within 5% is not saturated; one missed by more is', () => {
     // 10 clients x 5/s = 50 updates/s intended; 2 s steady.
-    expect(rateFigures(facts({ updates: { accepted: 20, errors: new Set() } }), 96)).toMatchObject({ intended: 50, achieved: 48, publish_intended: 10, publish_achieved: 10, saturated: false });
+    expect(rateFigures(facts({ updates: { accepted: 20, errors: new Set() } }), 96)).toMatchObject({
+      intended: 50,
+      achieved: 48,
+      publish_intended: 10,
+      publish_achieved: 10,
+      saturated: false,
+    });
     expect(rateFigures(facts({ updates: { accepted: 20, errors: new Set() } }), 94).saturated).toBe(true);
     // The publisher falling behind saturates the run even when every accepted update arrived.
     expect(rateFigures(facts({ updates: { accepted: 18, errors: new Set() } }), 100).saturated).toBe(true);
@@ -91,7 +112,12 @@ describe('transport result arithmetic', () => {
 
   it('short polling counts polls/s over the steady phase and the drain', () => {
     const rate = rateFigures(
-      facts({ transport: 'short-poll', before: counters({ polls: 100 }), after: counters({ polls: 100 + 24 }), updates: { accepted: 20, errors: new Set() } }),
+      facts({
+        transport: 'short-poll',
+        before: counters({ polls: 100 }),
+        after: counters({ polls: 100 + 24 }),
+        updates: { accepted: 20, errors: new Set() },
+      }),
       100,
     );
     // 10 clients at a 1,000 ms interval: 10 polls/s intended; 24 polls in 2.5 s.
@@ -100,7 +126,11 @@ describe('transport result arithmetic', () => {
 
   it('CPU per update is steady CPU seconds per delivered update, in microseconds', () => {
     expect(cpuFigures({ userS: 3, systemS: 1 }, { userS: 0.75, systemS: 0.25 }, 4000)).toEqual({
-      cpu_s: 4, cpu_user_s: 3, cpu_system_s: 1, steady_cpu_s: 1, cpu_us_per_update: 250,
+      cpu_s: 4,
+      cpu_user_s: 3,
+      cpu_system_s: 1,
+      steady_cpu_s: 1,
+      cpu_us_per_update: 250,
     }); // prettier-ignore
   });
 });

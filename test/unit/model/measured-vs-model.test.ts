@@ -8,13 +8,15 @@ describe('measuredVsModel', () => {
 
   it('puts every transport beside its line of the model', () => {
     const { measured } = measuredVsModel(run);
-    expect(measured.map((row) => [row.transport, row.model_line, row.model_overhead_per_update, row.measured_overhead_per_update])).toEqual([
-      ['short-poll', 'polling', 871, 105.99],
-      ['long-poll', 'polling', 871, 293],
-      ['sse', null, null, 20],
-      ['fallback', 'websocket', 2, 17],
-      ['ws', 'websocket', 2, 4],
-    ]);
+    expect(measured.map((row) => [row.transport, row.model_line, row.model_overhead_per_update, row.measured_overhead_per_update])).toEqual(
+      [
+        ['short-poll', 'polling', 871, 105.99],
+        ['long-poll', 'polling', 871, 293],
+        ['sse', null, null, 20],
+        ['fallback', 'websocket', 2, 17],
+        ['ws', 'websocket', 2, 4],
+      ],
+    );
   });
 
   it('recomputes the talk table from the measured overhead and wire bytes', () => {

@@ -14,7 +14,17 @@ const run = smokeRun((json) => {
       steps: [
         { clients: 1000, open: 1000, failed: 0, lost: 0, p99_ms: 12.5, achieved: 1000, intended: 1000, pass: true },
         { clients: 2000, open: 2000, failed: 0, lost: 0, p99_ms: 40, achieved: 2000, intended: 2000, pass: true },
-        { clients: 5000, open: 4990, failed: 10, lost: 0, p99_ms: 1500, achieved: 4800, intended: 5000, pass: false, reason: '10 connections failed; p99 1500 ms over 1000 ms' },
+        {
+          clients: 5000,
+          open: 4990,
+          failed: 10,
+          lost: 0,
+          p99_ms: 1500,
+          achieved: 4800,
+          intended: 5000,
+          pass: false,
+          reason: '10 connections failed; p99 1500 ms over 1000 ms',
+        },
       ],
     },
   };
@@ -23,8 +33,18 @@ const run = smokeRun((json) => {
 describe('capacity in the reports', () => {
   it('Markdown has the answer per transport and every step with its verdict', () => {
     const markdown = renderMarkdown(run);
-    expect(markdown).toContain(['### Capacity', '', '| transport | max clients | clients/core | p99 limit ms |', '| --- | ---: | ---: | ---: |', '| ws | 2,000 | 1,000 | 1,000 |'].join('\n'));
-    expect(markdown).toContain('| ws | 5,000 | 4,990 | 10 | 0 | 1,500 | 4,800/5,000 | FAIL: 10 connections failed; p99 1500 ms over 1000 ms |');
+    expect(markdown).toContain(
+      [
+        '### Capacity',
+        '',
+        '| transport | max clients | clients/core | p99 limit ms |',
+        '| --- | ---: | ---: | ---: |',
+        '| ws | 2,000 | 1,000 | 1,000 |',
+      ].join('\n'),
+    );
+    expect(markdown).toContain(
+      '| ws | 5,000 | 4,990 | 10 | 0 | 1,500 | 4,800/5,000 | FAIL: 10 connections failed; p99 1500 ms over 1000 ms |',
+    );
     expect(markdown).toContain('| ws | 1,000 | 1,000 | 0 | 0 | 12.5 | 1,000/1,000 | pass |');
   });
 

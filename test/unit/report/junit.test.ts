@@ -9,7 +9,12 @@ describe('renderJunit', () => {
     const run = smokeRun((json) => {
       delete json.transports.fallback.processes.clients.cpu_us_per_update;
     });
-    run.gates = applyGates(run, ['ws.latency: p(99)<250ms', 'ratio(short-poll.bandwidth, ws.bandwidth)>100', 'lost==0', 'fallback.cpu.clients_per_update < 1ms']);
+    run.gates = applyGates(run, [
+      'ws.latency: p(99)<250ms',
+      'ratio(short-poll.bandwidth, ws.bandwidth)>100',
+      'lost==0',
+      'fallback.cpu.clients_per_update < 1ms',
+    ]);
     run.gates = run.gates.filter((gate) => gate.expr !== 'lost==0' || gate.transport === 'sse');
     expect(renderJunit(run)).toBe(
       [

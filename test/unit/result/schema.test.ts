@@ -76,16 +76,22 @@ describe('run-result schema', () => {
         '  transports.short-poll.bytes.per_update: Invalid input: expected number, received string\n' +
         '  transports.ws.updates.lost: Invalid input: expected number, received undefined',
     );
-    expect(problems((json) => (json.gates = [{ expr: 'lost==0', value: 0 }]))).toContain('  gates[0].pass: Invalid input: expected boolean, received undefined');
+    expect(problems((json) => (json.gates = [{ expr: 'lost==0', value: 0 }]))).toContain(
+      '  gates[0].pass: Invalid input: expected boolean, received undefined',
+    );
     expect(problems((json) => (json.timeline[3].open = -1))).toContain('  timeline[3].open: Too small: expected number to be >=0');
   });
 
   it('refuses another schema version and names the one it reads', () => {
-    expect(problems((json) => (json.schema = 'rtbench.run/2'))).toContain('  schema: unsupported schema "rtbench.run/2"; this rtbench reads "rtbench.run/1"');
+    expect(problems((json) => (json.schema = 'rtbench.run/2'))).toContain(
+      '  schema: unsupported schema "rtbench.run/2"; this rtbench reads "rtbench.run/1"',
+    );
   });
 
   it('refuses transport names a gate could not reference, and an empty run', () => {
-    expect(problems((json) => (json.transports['Web Socket'] = json.transports.ws))).toContain('transports.Web Socket: Invalid key in record');
+    expect(problems((json) => (json.transports['Web Socket'] = json.transports.ws))).toContain(
+      'transports.Web Socket: Invalid key in record',
+    );
     expect(problems((json) => (json.transports = {}))).toContain('  transports: a run result needs at least one transport');
   });
 });
