@@ -5,7 +5,6 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { TRANSPORTS, type TransportName } from '../clients/registry.js';
 import { HEADER_PROFILES } from '../clients/header-profiles.js';
 import { Orchestrator, type Progress } from '../harness/orchestrator.js';
-import type { RunResult } from '../result/schema.js';
 import { BUILTIN_SCENARIOS, loadScenario } from '../scenarios/builtin.js';
 import { parseScenario, type Scenario, ScenarioError } from '../scenarios/schema.js';
 import { EXIT } from './exit-codes.js';
@@ -16,7 +15,7 @@ import { collect, loadThresholds } from './gate-options.js';
 import { describeGate } from '../report/gate-text.js';
 import { applyGates } from '../gates/evaluate.js';
 import { RENDERERS } from '../report/render.js';
-import { parseRunResult } from '../result/schema.js';
+import { type GateResult, parseRunResult, type RunResult } from '../result/schema.js';
 
 interface RunOptions {
   transports?: TransportName[];
@@ -92,10 +91,35 @@ export function runCommand(setExit: (code: Promise<number>) => void): Command {
 }
 
 async function run(name: string, options: RunOptions): Promise<number> {
-  let scenario: Scenario;
+  const scenario = await scenarioFromOptions(name, options);
+  if (typeof scenario === 'number') return scenario;
+  // Gates are parsed before anything runs: a typo should not cost a run.
+  const thresholds = await loadThresholds([...scenario.thresholds, ...options.threshold], options.gates, 'run');
+  if (typeof thresholds === 'number') return thresholds;
+  const formats = parseReportFormats(options.report);
+  if (typeof formats === 'string') {
+    console.error(`rtbench run: option '--report <formats>' argument '${options.report}' is invalid. ${formats}`);
+    return EXIT.usage;
+  }
+  const result = await execute(scenario, options);
+  if (typeof result === 'number') return result;
+
+  // The result is checked against its documented schema before it is
+  // written: reports, gates and CI read only this file.
+  const checked = parseRunResult(result, 'this run');
+  checked.gates = applyGates(checked, thresholds);
+  const written = await writeRunFiles(checked, options.out, formats);
+  console.log(formatSummary(checked));
+  console.log(`\nResult:  ${written[0]} (also ${path.join(options.out, 'latest.json')})`);
+  if (written.length > 1) console.log(`Reports: ${written.slice(1).join(', ')}`);
+  return gateVerdict(checked.gates);
+}
+
+/** The named scenario with the command line's overrides, validated; or the exit code after saying what is wrong. */
+async function scenarioFromOptions(name: string, options: RunOptions): Promise<Scenario | number> {
   try {
     const base = await loadScenario(name);
-    scenario = parseScenario(
+    return parseScenario(
       {
         ...base,
         ...(options.transports && { transports: options.transports }),
@@ -113,26 +137,17 @@ async function run(name: string, options: RunOptions): Promise<number> {
       name,
     );
   } catch (error) {
-    if (error instanceof ScenarioError) {
-      console.error(`rtbench run: ${error.message}`);
-      return EXIT.usage;
-    }
-    throw error;
-  }
-
-  // Gates are parsed before anything runs: a typo should not cost a run.
-  const thresholds = await loadThresholds([...scenario.thresholds, ...options.threshold], options.gates, 'run');
-  if (typeof thresholds === 'number') return thresholds;
-  const formats = parseReportFormats(options.report);
-  if (typeof formats === 'string') {
-    console.error(`rtbench run: option '--report <formats>' argument '${options.report}' is invalid. ${formats}`);
+    if (!(error instanceof ScenarioError)) throw error;
+    console.error(`rtbench run: ${error.message}`);
     return EXIT.usage;
   }
+}
 
+/** Runs the scenario with a progress line; Ctrl-C and SIGTERM stop every process it started. */
+async function execute(scenario: Scenario, options: RunOptions): Promise<RunResult | number> {
   const orchestrator = new Orchestrator(scenario, { target: options.target, secret: options.secret });
   const printer = options.quiet ? undefined : new ProgressPrinter(process.stderr);
   orchestrator.on('progress', (p: Progress) => printer?.update(progressText(p), `${p.transport}:${p.phase}`));
-
   let interrupted = false;
   const onSignal = () => {
     interrupted = true;
@@ -141,14 +156,11 @@ async function run(name: string, options: RunOptions): Promise<number> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  let result: RunResult;
   try {
-    console.error(
-      `rtbench run: scenario ${scenario.name}: ${scenario.transports.join(', ')}; ${scenario.clients} clients each, ` +
-        `${scenario.channels} channels at ${scenario.rate}/s, ${scenario.durationMs / 1000}s steady` +
-        (options.target ? `, target ${options.target}` : `, embedded server with ${scenario.serverWorkers} worker(s)`),
-    );
-    result = await orchestrator.run();
+    console.error(`rtbench run: ${describeScenario(scenario, options.target)}`);
+    const result = await orchestrator.run();
+    printer?.done();
+    return interrupted ? EXIT.error : result;
   } catch (error) {
     await orchestrator.abort();
     printer?.done();
@@ -158,36 +170,40 @@ async function run(name: string, options: RunOptions): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  printer?.done();
-  if (interrupted) return EXIT.error;
+}
 
-  // The result is checked against its documented schema before it is
-  // written: reports, gates and CI read only this file.
-  const checked = parseRunResult(result, 'this run');
-  checked.gates = applyGates(checked, thresholds);
+function describeScenario(scenario: Scenario, target: string | undefined): string {
+  return (
+    `scenario ${scenario.name}: ${scenario.transports.join(', ')}; ${scenario.clients} clients each, ` +
+    `${scenario.channels} channels at ${scenario.rate}/s, ${scenario.durationMs / 1000}s steady` +
+    (target ? `, target ${target}` : `, embedded server with ${scenario.serverWorkers} worker(s)`)
+  );
+}
 
-  await mkdir(options.out, { recursive: true });
-  const stamp = checked.started_at!.replace(/[:.]/g, '-');
-  const base = path.join(options.out, `${scenario.name}-${stamp}`);
-  const text = RENDERERS.json(checked);
+/** Writes the result (stamped, and as latest.json) and the chosen reports; returns the files, the result first. */
+async function writeRunFiles(result: RunResult, out: string, formats: RunReportFormat[]): Promise<string[]> {
+  await mkdir(out, { recursive: true });
+  const stamp = result.started_at!.replace(/[:.]/g, '-');
+  const base = path.join(out, `${result.scenario}-${stamp}`);
+  const text = RENDERERS.json(result);
   await writeFile(`${base}.json`, text);
-  await writeFile(path.join(options.out, 'latest.json'), text);
+  await writeFile(path.join(out, 'latest.json'), text);
   const written = [`${base}.json`];
   for (const format of formats) {
     const file = `${base}.${REPORT_EXTENSIONS[format]}`;
-    await writeFile(file, RENDERERS[format](checked));
+    await writeFile(file, RENDERERS[format](result));
     written.push(file);
   }
-  console.log(formatSummary(checked));
-  console.log(`\nResult:  ${written[0]} (also ${path.join(options.out, 'latest.json')})`);
-  if (written.length > 1) console.log(`Reports: ${written.slice(1).join(', ')}`);
+  return written;
+}
 
-  if (checked.gates.length === 0) return EXIT.ok;
-  const failed = checked.gates.filter((gate) => !gate.pass);
-  console.log(`Gates:   ${checked.gates.length - failed.length} of ${checked.gates.length} passed`);
+function gateVerdict(gates: GateResult[]): number {
+  if (gates.length === 0) return EXIT.ok;
+  const failed = gates.filter((gate) => !gate.pass);
+  console.log(`Gates:   ${gates.length - failed.length} of ${gates.length} passed`);
   if (failed.length === 0) return EXIT.ok;
   console.error(
-    `rtbench run: ${failed.length} of ${checked.gates.length} gates failed:\n${failed.map((gate) => `  ${describeGate(gate)}`).join('\n')}`,
+    `rtbench run: ${failed.length} of ${gates.length} gates failed:\n${failed.map((gate) => `  ${describeGate(gate)}`).join('\n')}`,
   );
   return EXIT.gateFailed;
 }

@@ -54,231 +54,192 @@ function optional(value: number | undefined, field: string): MetricValue {
 
 const LIST: MetricDef[] = [];
 
-function metric(def: Omit<MetricDef, 'compare' | 'worse'>, compare: MetricDef['compare'], worse: MetricDef['worse'] = 'higher'): void {
-  LIST.push({ ...def, compare, worse });
+/** `worse` defaults to 'higher': most figures (bytes, latency, loss) are worse when they grow. */
+function metric(def: Omit<MetricDef, 'worse'> & { worse?: MetricDef['worse'] }): void {
+  LIST.push({ worse: 'higher', ...def });
 }
 
-metric(
-  {
-    name: 'clients.target',
-    kind: 'count',
-    unit: '',
-    field: 'clients.target',
-    description: 'simulated clients asked for',
-    get: (t) => t.clients.target,
-  },
-  'info',
-);
-metric(
-  {
-    name: 'clients.open',
-    kind: 'count',
-    unit: '',
-    field: 'clients.open',
-    description: 'clients connected and subscribed',
-    get: (t) => t.clients.open,
-  },
-  'exact',
-  'lower',
-);
-metric(
-  {
-    name: 'clients.failed',
-    kind: 'count',
-    unit: '',
-    field: 'clients.failed',
-    description: 'clients that never connected',
-    get: (t) => t.clients.failed,
-  },
-  'exact',
-);
-metric(
-  {
-    name: 'clients.open_ratio',
-    kind: 'ratio',
-    unit: '%',
-    field: 'clients.open / clients.target',
-    description: 'share of clients that connected',
-    get: (t) => percent(t.clients.open, t.clients.target, 'clients.target'),
-  },
-  'info',
-);
-metric(
-  {
-    name: 'published',
-    kind: 'count',
-    unit: '',
-    field: 'updates.published',
-    description: 'updates the publisher sent',
-    get: (t) => t.updates.published,
-  },
-  'info',
-);
-metric(
-  {
-    name: 'expected',
-    kind: 'count',
-    unit: '',
-    field: 'updates.expected',
-    description: 'deliveries the subscribers were owed',
-    get: (t) => t.updates.expected,
-  },
-  'info',
-);
-metric(
-  {
-    name: 'delivered',
-    kind: 'count',
-    unit: '',
-    field: 'updates.delivered',
-    description: 'deliveries received',
-    get: (t) => t.updates.delivered,
-  },
-  'info',
-);
-metric(
-  {
-    name: 'lost',
-    kind: 'count',
-    unit: '',
-    field: 'updates.lost',
-    description: 'deliveries missing (seq gaps)',
-    get: (t) => t.updates.lost,
-  },
-  'exact',
-);
-metric(
-  {
-    name: 'duplicated',
-    kind: 'count',
-    unit: '',
-    field: 'updates.duplicated',
-    description: 'deliveries received twice',
-    get: (t) => t.updates.duplicated,
-  },
-  'exact',
-);
-metric(
-  {
-    name: 'reordered',
-    kind: 'count',
-    unit: '',
-    field: 'updates.reordered',
-    description: 'deliveries out of seq order',
-    get: (t) => t.updates.reordered,
-  },
-  'exact',
-);
-metric(
-  {
-    name: 'loss_ratio',
-    kind: 'ratio',
-    unit: '%',
-    field: 'updates.lost / updates.expected',
-    description: 'share of owed deliveries lost',
-    get: (t) => percent(t.updates.lost, t.updates.expected, 'updates.expected'),
-  },
-  'info',
-);
-metric(
-  {
-    name: 'delivery_ratio',
-    kind: 'ratio',
-    unit: '%',
-    field: 'updates.delivered / updates.expected',
-    description: 'share of owed deliveries received',
-    get: (t) => percent(t.updates.delivered, t.updates.expected, 'updates.expected'),
-  },
-  'info',
-);
-metric(
-  {
-    name: 'bytes.down',
-    kind: 'bytes',
-    unit: 'b',
-    field: 'bytes.down',
-    description: 'wire bytes the clients received, whole run',
-    get: (t) => t.bytes.down,
-  },
-  'info',
-);
-metric(
-  {
-    name: 'bytes.up',
-    kind: 'bytes',
-    unit: 'b',
-    field: 'bytes.up',
-    description: 'wire bytes the clients sent, whole run',
-    get: (t) => t.bytes.up,
-  },
-  'info',
-);
-metric(
-  {
-    name: 'bytes.payload',
-    kind: 'bytes',
-    unit: 'b',
-    field: 'bytes.payload',
-    description: 'payload bytes of the delivered updates',
-    get: (t) => t.bytes.payload,
-  },
-  'info',
-);
-metric(
-  {
-    name: 'bytes_per_update',
-    kind: 'bytes',
-    unit: 'b',
-    field: 'bytes.per_update',
-    description: 'wire bytes (down + up) per delivered update, steady phase',
-    get: (t) => perDelivered(t, t.bytes.per_update),
-  },
-  'exact',
-);
-metric(
-  {
-    name: 'overhead_per_update',
-    kind: 'bytes',
-    unit: 'b',
-    field: 'bytes.overhead_per_update',
-    description: 'bytes_per_update minus the mean payload: headers, framing, polls',
-    get: (t) => perDelivered(t, t.bytes.overhead_per_update),
-  },
-  'exact',
-);
-metric(
-  {
-    name: 'payload_per_update',
-    kind: 'bytes',
-    unit: 'b',
-    field: 'bytes.per_update - bytes.overhead_per_update',
-    description: 'mean payload of a delivered update',
-    get: (t) => perDelivered(t, t.bytes.per_update - t.bytes.overhead_per_update),
-  },
-  'info',
-);
-metric(
-  {
-    name: 'bandwidth',
-    kind: 'bitrate',
-    unit: 'bps',
-    field: 'bytes.per_update * rate.achieved * 8',
-    description: 'wire bit rate of the steady phase',
-    get: (t) => perDelivered(t, t.bytes.per_update * t.rate.achieved * 8),
-  },
-  'info',
-);
-metric(
-  {
-    name: 'talk_bandwidth',
-    kind: 'bitrate',
-    unit: 'bps',
-    field: 'bytes.per_update * 100000 * 8',
-    description: "wire bit rate at the talk's scale (100,000 clients, 1 update/s each)",
-    get: (t) => perDelivered(t, t.bytes.per_update * TALK_CLIENTS * 8),
-  },
-  'info',
-);
+metric({
+  name: 'clients.target',
+  kind: 'count',
+  unit: '',
+  field: 'clients.target',
+  description: 'simulated clients asked for',
+  get: (t) => t.clients.target,
+  compare: 'info',
+});
+metric({
+  name: 'clients.open',
+  kind: 'count',
+  unit: '',
+  field: 'clients.open',
+  description: 'clients connected and subscribed',
+  get: (t) => t.clients.open,
+  compare: 'exact',
+  worse: 'lower',
+});
+metric({
+  name: 'clients.failed',
+  kind: 'count',
+  unit: '',
+  field: 'clients.failed',
+  description: 'clients that never connected',
+  get: (t) => t.clients.failed,
+  compare: 'exact',
+});
+metric({
+  name: 'clients.open_ratio',
+  kind: 'ratio',
+  unit: '%',
+  field: 'clients.open / clients.target',
+  description: 'share of clients that connected',
+  get: (t) => percent(t.clients.open, t.clients.target, 'clients.target'),
+  compare: 'info',
+});
+metric({
+  name: 'published',
+  kind: 'count',
+  unit: '',
+  field: 'updates.published',
+  description: 'updates the publisher sent',
+  get: (t) => t.updates.published,
+  compare: 'info',
+});
+metric({
+  name: 'expected',
+  kind: 'count',
+  unit: '',
+  field: 'updates.expected',
+  description: 'deliveries the subscribers were owed',
+  get: (t) => t.updates.expected,
+  compare: 'info',
+});
+metric({
+  name: 'delivered',
+  kind: 'count',
+  unit: '',
+  field: 'updates.delivered',
+  description: 'deliveries received',
+  get: (t) => t.updates.delivered,
+  compare: 'info',
+});
+metric({
+  name: 'lost',
+  kind: 'count',
+  unit: '',
+  field: 'updates.lost',
+  description: 'deliveries missing (seq gaps)',
+  get: (t) => t.updates.lost,
+  compare: 'exact',
+});
+metric({
+  name: 'duplicated',
+  kind: 'count',
+  unit: '',
+  field: 'updates.duplicated',
+  description: 'deliveries received twice',
+  get: (t) => t.updates.duplicated,
+  compare: 'exact',
+});
+metric({
+  name: 'reordered',
+  kind: 'count',
+  unit: '',
+  field: 'updates.reordered',
+  description: 'deliveries out of seq order',
+  get: (t) => t.updates.reordered,
+  compare: 'exact',
+});
+metric({
+  name: 'loss_ratio',
+  kind: 'ratio',
+  unit: '%',
+  field: 'updates.lost / updates.expected',
+  description: 'share of owed deliveries lost',
+  get: (t) => percent(t.updates.lost, t.updates.expected, 'updates.expected'),
+  compare: 'info',
+});
+metric({
+  name: 'delivery_ratio',
+  kind: 'ratio',
+  unit: '%',
+  field: 'updates.delivered / updates.expected',
+  description: 'share of owed deliveries received',
+  get: (t) => percent(t.updates.delivered, t.updates.expected, 'updates.expected'),
+  compare: 'info',
+});
+metric({
+  name: 'bytes.down',
+  kind: 'bytes',
+  unit: 'b',
+  field: 'bytes.down',
+  description: 'wire bytes the clients received, whole run',
+  get: (t) => t.bytes.down,
+  compare: 'info',
+});
+metric({
+  name: 'bytes.up',
+  kind: 'bytes',
+  unit: 'b',
+  field: 'bytes.up',
+  description: 'wire bytes the clients sent, whole run',
+  get: (t) => t.bytes.up,
+  compare: 'info',
+});
+metric({
+  name: 'bytes.payload',
+  kind: 'bytes',
+  unit: 'b',
+  field: 'bytes.payload',
+  description: 'payload bytes of the delivered updates',
+  get: (t) => t.bytes.payload,
+  compare: 'info',
+});
+metric({
+  name: 'bytes_per_update',
+  kind: 'bytes',
+  unit: 'b',
+  field: 'bytes.per_update',
+  description: 'wire bytes (down + up) per delivered update, steady phase',
+  get: (t) => perDelivered(t, t.bytes.per_update),
+  compare: 'exact',
+});
+metric({
+  name: 'overhead_per_update',
+  kind: 'bytes',
+  unit: 'b',
+  field: 'bytes.overhead_per_update',
+  description: 'bytes_per_update minus the mean payload: headers, framing, polls',
+  get: (t) => perDelivered(t, t.bytes.overhead_per_update),
+  compare: 'exact',
+});
+metric({
+  name: 'payload_per_update',
+  kind: 'bytes',
+  unit: 'b',
+  field: 'bytes.per_update - bytes.overhead_per_update',
+  description: 'mean payload of a delivered update',
+  get: (t) => perDelivered(t, t.bytes.per_update - t.bytes.overhead_per_update),
+  compare: 'info',
+});
+metric({
+  name: 'bandwidth',
+  kind: 'bitrate',
+  unit: 'bps',
+  field: 'bytes.per_update * rate.achieved * 8',
+  description: 'wire bit rate of the steady phase',
+  get: (t) => perDelivered(t, t.bytes.per_update * t.rate.achieved * 8),
+  compare: 'info',
+});
+metric({
+  name: 'talk_bandwidth',
+  kind: 'bitrate',
+  unit: 'bps',
+  field: 'bytes.per_update * 100000 * 8',
+  description: "wire bit rate at the talk's scale (100,000 clients, 1 update/s each)",
+  get: (t) => perDelivered(t, t.bytes.per_update * TALK_CLIENTS * 8),
+  compare: 'info',
+});
 const PERCENTILE_NAMES = {
   p50: '50th percentile',
   p90: '90th percentile',
@@ -288,97 +249,81 @@ const PERCENTILE_NAMES = {
 } as const;
 for (const key of ['p50', 'p90', 'p99', 'p999', 'max'] as const) {
   // max is one sample, too noisy to fail a comparison on.
-  metric(
-    {
-      name: `latency.${key}`,
-      kind: 'time',
-      unit: 'ms',
-      field: `latency_us.${key}`,
-      description: `delivery latency, ${PERCENTILE_NAMES[key]}`,
-      get: (t) => latency(t, t.latency_us[key]),
-    },
-    key === 'max' ? 'info' : 'tolerance',
-  );
-}
-metric(
-  {
-    name: 'latency.mean',
+  metric({
+    name: `latency.${key}`,
     kind: 'time',
     unit: 'ms',
-    field: 'latency_us.mean',
-    description: 'delivery latency, mean',
-    get: (t) => (t.latency_us.mean === undefined ? optional(undefined, 'latency_us.mean') : latency(t, t.latency_us.mean)),
-  },
-  'info',
-);
-metric(
-  {
-    name: 'rate.intended',
-    kind: 'rate',
-    unit: '/s',
-    field: 'rate.intended',
-    description: 'deliveries per second the schedule asked for',
-    get: (t) => t.rate.intended,
-  },
-  'info',
-);
-metric(
-  {
-    name: 'rate.achieved',
-    kind: 'rate',
-    unit: '/s',
-    field: 'rate.achieved',
-    description: 'deliveries per second received',
-    get: (t) => t.rate.achieved,
-  },
-  'tolerance',
-  'lower',
-);
-metric(
-  {
-    name: 'rate.achieved_ratio',
-    kind: 'ratio',
-    unit: '%',
-    field: 'rate.achieved / rate.intended',
-    description: 'share of the intended rate achieved',
-    get: (t) => percent(t.rate.achieved, t.rate.intended, 'rate.intended'),
-  },
-  'info',
-);
+    field: `latency_us.${key}`,
+    description: `delivery latency, ${PERCENTILE_NAMES[key]}`,
+    get: (t) => latency(t, t.latency_us[key]),
+    compare: key === 'max' ? 'info' : 'tolerance',
+  });
+}
+metric({
+  name: 'latency.mean',
+  kind: 'time',
+  unit: 'ms',
+  field: 'latency_us.mean',
+  description: 'delivery latency, mean',
+  get: (t) => (t.latency_us.mean === undefined ? optional(undefined, 'latency_us.mean') : latency(t, t.latency_us.mean)),
+  compare: 'info',
+});
+metric({
+  name: 'rate.intended',
+  kind: 'rate',
+  unit: '/s',
+  field: 'rate.intended',
+  description: 'deliveries per second the schedule asked for',
+  get: (t) => t.rate.intended,
+  compare: 'info',
+});
+metric({
+  name: 'rate.achieved',
+  kind: 'rate',
+  unit: '/s',
+  field: 'rate.achieved',
+  description: 'deliveries per second received',
+  get: (t) => t.rate.achieved,
+  compare: 'tolerance',
+  worse: 'lower',
+});
+metric({
+  name: 'rate.achieved_ratio',
+  kind: 'ratio',
+  unit: '%',
+  field: 'rate.achieved / rate.intended',
+  description: 'share of the intended rate achieved',
+  get: (t) => percent(t.rate.achieved, t.rate.intended, 'rate.intended'),
+  compare: 'info',
+});
 for (const side of ['server', 'clients'] as const) {
-  metric(
-    {
-      name: `cpu.${side}`,
-      kind: 'time',
-      unit: 's',
-      field: `processes.${side}.cpu_s`,
-      description: `CPU seconds of the ${side === 'server' ? 'server processes' : 'client fleet'}, whole run`,
-      get: (t) => t.processes[side].cpu_s,
-    },
-    'info',
-  );
-  metric(
-    {
-      name: `cpu.${side}_per_update`,
-      kind: 'time',
-      unit: 'us',
-      field: `processes.${side}.cpu_us_per_update`,
-      description: `${side === 'server' ? 'server' : 'client'} CPU per delivered update, steady phase`,
-      get: (t) => optional(t.processes[side].cpu_us_per_update, `processes.${side}.cpu_us_per_update`),
-    },
-    'tolerance',
-  );
-  metric(
-    {
-      name: `rss.${side}`,
-      kind: 'bytes',
-      unit: 'mb',
-      field: `processes.${side}.rss_peak_mb`,
-      description: `peak resident memory of the ${side === 'server' ? 'server processes' : 'client fleet'}`,
-      get: (t) => t.processes[side].rss_peak_mb,
-    },
-    'info',
-  );
+  metric({
+    name: `cpu.${side}`,
+    kind: 'time',
+    unit: 's',
+    field: `processes.${side}.cpu_s`,
+    description: `CPU seconds of the ${side === 'server' ? 'server processes' : 'client fleet'}, whole run`,
+    get: (t) => t.processes[side].cpu_s,
+    compare: 'info',
+  });
+  metric({
+    name: `cpu.${side}_per_update`,
+    kind: 'time',
+    unit: 'us',
+    field: `processes.${side}.cpu_us_per_update`,
+    description: `${side === 'server' ? 'server' : 'client'} CPU per delivered update, steady phase`,
+    get: (t) => optional(t.processes[side].cpu_us_per_update, `processes.${side}.cpu_us_per_update`),
+    compare: 'tolerance',
+  });
+  metric({
+    name: `rss.${side}`,
+    kind: 'bytes',
+    unit: 'mb',
+    field: `processes.${side}.rss_peak_mb`,
+    description: `peak resident memory of the ${side === 'server' ? 'server processes' : 'client fleet'}`,
+    get: (t) => t.processes[side].rss_peak_mb,
+    compare: 'info',
+  });
 }
 
 export const METRICS: ReadonlyMap<string, MetricDef> = new Map(LIST.map((def) => [def.name, def]));

@@ -179,6 +179,7 @@ export class TransportRun {
       firstIndex += count;
       return plan;
     });
+    this.#progress('ramp');
     const ticker = setInterval(() => this.#progress('ramp'), 1000);
     try {
       // Three times the planned ramp time plus a minute: a slow server slows
