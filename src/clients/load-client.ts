@@ -55,12 +55,15 @@ export interface ClientEnvironment {
   onError(error: Error): void;
 }
 
-export type ClientState = 'idle' | 'connecting' | 'open' | 'failed' | 'closed';
+/** reconnecting: was open, lost its connection, and is trying again (not counted as open meanwhile). */
+export type ClientState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'failed' | 'closed';
 
 export abstract class LoadClient {
   #state: ClientState = 'idle';
   /** True once the client has been open at least once. */
   opened = false;
+  /** Connections lost while open and followed by a reconnect attempt. */
+  reconnectCount = 0;
   /** Echo scenario: round-trip messages sent so far; they number the echoes from 1. */
   echoSent = 0;
   readonly tracker: SeqTracker;

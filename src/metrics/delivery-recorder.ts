@@ -14,6 +14,8 @@ export interface EnvelopeFields {
 
 export class DeliveryRecorder {
   readonly latency = new LatencyRecorder();
+  /** The same latencies since the last intervalP99(): what a fault does shows there, not in the run's total. */
+  readonly #interval = new LatencyRecorder();
   delivered = 0;
   payloadBytes = 0;
 
@@ -21,6 +23,16 @@ export class DeliveryRecorder {
     if (!tracker.observe(envelope.seq)) return;
     this.delivered++;
     this.payloadBytes += payloadBytes;
-    this.latency.record((receivedAtMs - envelope.ts) * 1000);
+    const latencyUs = (receivedAtMs - envelope.ts) * 1000;
+    this.latency.record(latencyUs);
+    this.#interval.record(latencyUs);
+  }
+
+  /** p99 (us) of the deliveries since the last call (0 if none), then starts a new interval. */
+  intervalP99(): number {
+    const histogram = this.#interval.histogram;
+    const p99 = histogram.totalCount > 0 ? histogram.getValueAtPercentile(99) : 0;
+    histogram.reset();
+    return p99;
   }
 }

@@ -10,6 +10,10 @@ export class SeqTracker {
   unique = 0;
   duplicated = 0;
   reordered = 0;
+  /** Gap signals received: the server said the updates in a range are gone (older than its history). */
+  gaps = 0;
+  /** Updates inside those ranges: missed, but said so, so not lost. */
+  gapUpdates = 0;
   #missing: Set<number> | undefined;
 
   constructor(cursor = 0) {
