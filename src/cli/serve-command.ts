@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { createApp, listen } from '../servers/app.js';
 import { startCluster } from '../servers/cluster/primary.js';
 import { DEFAULT_CONFIG, type ServerConfig } from '../servers/config.js';
+import { parseAllowedOrigins } from '../servers/origins.js';
 import { EXIT } from './exit-codes.js';
 import { durationOption, integerOption, sizeOption } from './options.js';
 
@@ -18,6 +19,9 @@ interface ServeOptions {
   longPollTimeout: number;
   secret?: string;
   websocket: boolean;
+  headerTimeout: number;
+  bodyTimeout: number;
+  allowedOrigins?: string[];
 }
 
 const ENDPOINTS = [
@@ -56,6 +60,19 @@ export function serveCommand(setExit: (code: Promise<number>) => void): Command 
     .option('--long-poll-timeout <ms>', 'how long a long poll is held', durationOption(1, 300_000), DEFAULT_CONFIG.longPollTimeoutMs)
     .option('--secret <token>', 'require Authorization: Bearer <token> to publish (or RTBENCH_SECRET)')
     .option('--no-websocket', 'refuse WebSocket upgrades, as a proxy that strips them would')
+    .option(
+      '--header-timeout <ms>',
+      'answer 408 and close when a request head is not in by then',
+      durationOption(100, 3_600_000),
+      DEFAULT_CONFIG.headerTimeoutMs,
+    )
+    .option(
+      '--body-timeout <ms>',
+      'answer 408 and close when a request body is not in by then',
+      durationOption(100, 3_600_000),
+      DEFAULT_CONFIG.bodyTimeoutMs,
+    )
+    .option('--allowed-origins <list>', 'origins that may open WebSocket, SSE and Engine.IO sessions (default: all)', parseAllowedOrigins)
     .action((options: ServeOptions) => setExit(serve(options)));
 }
 
@@ -71,6 +88,9 @@ async function serve(options: ServeOptions): Promise<number> {
     longPollTimeoutMs: options.longPollTimeout,
     secret: options.secret ?? process.env.RTBENCH_SECRET ?? undefined,
     websocket: options.websocket,
+    headerTimeoutMs: options.headerTimeout,
+    bodyTimeoutMs: options.bodyTimeout,
+    allowedOrigins: options.allowedOrigins,
   };
 
   let port: number;
@@ -89,7 +109,8 @@ async function serve(options: ServeOptions): Promise<number> {
   const base = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
   console.log(`rtbench serve: listening on ${base} (pid ${process.pid}, ${options.workers} worker${options.workers === 1 ? '' : 's'})`);
   for (const endpoint of ENDPOINTS) console.log(`  ${endpoint}`);
-  if (config.secret) console.log('  publishing needs Authorization: Bearer <secret>');
+  if (config.secret) console.log('  publishing needs Authorization: Bearer <secret>; private-* channels need a token');
+  if (config.allowedOrigins) console.log(`  allowed origins: ${config.allowedOrigins.join(', ')}`);
   if (!options.websocket) console.log('  WebSocket upgrades are refused (--no-websocket)');
 
   return new Promise<number>((resolve) => {

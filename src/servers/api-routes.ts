@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { ServerConfig } from './config.js';
 import { RequestError } from './errors.js';
-import { isAuthorized, readBody, readJson, requireMethod, sendError, sendJson } from './http-util.js';
+import { isAuthorized, readBody, readJson, requireJsonBody, requireMethod, sendError, sendJson } from './http-util.js';
 import { parsePublish, publishAnswer } from './publish.js';
 import type { HttpHandler, ServerContext, ServerTransport } from './transport.js';
 
@@ -59,6 +59,7 @@ async function handlePublish(req: IncomingMessage, res: ServerResponse, context:
     req.resume();
     throw new RequestError('publishing needs Authorization: Bearer <secret>', 401, 1008, 'RTB_ERR_UNAUTHORIZED');
   }
+  requireJsonBody(req);
   const request = parsePublish(await readJson(req, context.config.maxPayload));
   const seqs = await context.bus.publish(request.inputs);
   sendJson(res, 202, publishAnswer(request, seqs));

@@ -12,7 +12,9 @@ import { ByteTally } from './byte-tally.js';
 import { resolveConfig, type ServerConfig } from './config.js';
 import { RequestError } from './errors.js';
 import { Hub } from './hub.js';
+import { answerClientError, serverLimits } from './http-limits.js';
 import { pathOf, refuseUpgrade, sendError } from './http-util.js';
+import { originAllowed, originRefusal, refuseForeignOrigin } from './origins.js';
 import { LocalBus, type PublishBus } from './publish.js';
 import { createServerRegistry } from './server-metrics.js';
 import { TRANSPORTS } from './transports.js';
@@ -55,11 +57,12 @@ export function createApp(options: AppOptions = {}): App {
     routes.set(path, { transport: 'api', handle });
   }
 
-  const server = http.createServer({ keepAliveTimeout: 65_000 }, (req: IncomingMessage, res: ServerResponse) => {
+  const server = http.createServer({ keepAliveTimeout: 65_000, ...serverLimits(config) }, (req: IncomingMessage, res: ServerResponse) => {
     const path = pathOf(req.url);
     const route = routes.get(path);
     if (route) {
       bytes.attribute(req.socket, route.transport);
+      if (refuseForeignOrigin(req, res, route.transport, config.allowedOrigins)) return;
       route.handle(req, res);
       return;
     }
@@ -67,9 +70,7 @@ export function createApp(options: AppOptions = {}): App {
   });
   server.on('connection', (socket: Socket) => bytes.track(socket));
   server.on('upgrade', upgradeListener(transports, config, bytes));
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-  });
+  server.on('clientError', answerClientError);
 
   return {
     server,
@@ -108,6 +109,10 @@ function upgradeListener(
     }
     if (!config.websocket) {
       refuseUpgrade(socket, 400, JSON.stringify({ error: 'WebSocket upgrades are disabled on this server (--no-websocket)' }));
+      return;
+    }
+    if (!originAllowed(req.headers.origin, config.allowedOrigins)) {
+      refuseUpgrade(socket, 403, originRefusal(transport.name, req.headers.origin));
       return;
     }
     bytes.attribute(req.socket, transport.name);

@@ -18,6 +18,12 @@ export interface ServerConfig {
   secret?: string;
   /** Refuse WebSocket upgrades, as a proxy that strips them would. */
   websocket: boolean;
+  /** A request head not received whole by then is answered 408 and its connection closed (slowloris). */
+  headerTimeoutMs: number;
+  /** The time a request body may take after the header timeout's share; then 408 and closed. */
+  bodyTimeoutMs: number;
+  /** Origins (`https://host:port`) that may open WebSocket, SSE and Engine.IO sessions; undefined: every origin. */
+  allowedOrigins?: string[];
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -30,6 +36,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
   maxPayload: 1_000_000,
   longPollTimeoutMs: 25_000,
   websocket: true,
+  headerTimeoutMs: 10_000,
+  bodyTimeoutMs: 30_000,
 };
 
 export function resolveConfig(partial: Partial<ServerConfig> = {}): ServerConfig {

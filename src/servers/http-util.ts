@@ -1,6 +1,7 @@
 /** Small helpers for the HTTP transports: answers, refusals and bounded bodies. */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { secretMatches } from './channel-auth.js';
 import { payloadTooLarge, RequestError } from './errors.js';
 import type { HttpHandler } from './transport.js';
 
@@ -128,10 +129,29 @@ export function pathOf(url: string | undefined): string {
   return index === -1 ? (url ?? '/') : url!.slice(0, index);
 }
 
-/** True when no secret is set, or the request carries `Bearer <secret>`. */
+/** True when no secret is set, or the request carries `Bearer <secret>` (compared in constant time). */
 export function isAuthorized(authorization: string | undefined, secret: string | undefined): boolean {
   if (secret === undefined) return true;
-  return authorization === `Bearer ${secret}`;
+  if (authorization === undefined || !authorization.startsWith('Bearer ')) return false;
+  return secretMatches(authorization.slice('Bearer '.length), secret);
+}
+
+/**
+ * A publish body must say it is JSON. A web page can send a cross-site
+ * `text/plain` POST without asking (no CORS preflight), but not an
+ * `application/json` one, so this keeps other sites from publishing
+ * through a visitor's browser when the server has no secret.
+ */
+export function requireJsonBody(req: IncomingMessage): void {
+  const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (mediaType === 'application/json') return;
+  req.resume();
+  throw new RequestError(
+    `the body must be JSON sent as content-type: application/json, got ${JSON.stringify(req.headers['content-type']?.slice(0, 100) ?? null)}`,
+    415,
+    1003,
+    'RTB_ERR_UNSUPPORTED_MEDIA_TYPE',
+  );
 }
 
 export function requireMethod(req: IncomingMessage, res: ServerResponse, method: string): void {

@@ -34,7 +34,11 @@ export async function freshRequest(
 }
 
 export async function publishOne(baseUrl: string, channel: string, data: unknown, event = 'update'): Promise<number> {
-  const response = await request(`${baseUrl}/publish`, { method: 'POST', body: JSON.stringify({ channel, event, data }) });
+  const response = await request(`${baseUrl}/publish`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ channel, event, data }),
+  });
   const body = (await response.body.json()) as { seq: number };
   if (response.statusCode !== 202) throw new Error(`publish answered ${response.statusCode}`);
   return body.seq;

@@ -12,6 +12,7 @@ import { serverForSuite, startCli, startInProcess } from '../helpers/server.js';
 import { publish, subscribe } from '../helpers/subscribers.js';
 
 const MAX_PAYLOAD = 4096;
+const JSON_BODY = { 'content-type': 'application/json' };
 
 async function call(url: string, init: Parameters<typeof request>[1] = {}) {
   const response = await request(url, init);
@@ -48,14 +49,14 @@ describe.each([
     ['more cursors than channels', '/poll?channel=a&cursor=1,2', {}, 400, /^got 1 channels but 2 cursors$/],
     ['a bad long-poll timeout', '/long-poll?channel=a&cursor=0&timeout=0', {}, 400, /^timeout must be 1\.\.300000 ms/],
     ['a bad Last-Event-ID', '/sse?channel=a', { headers: { 'last-event-id': 'x1' } }, 400, /^Last-Event-ID must be an integer/],
-    ['malformed JSON', '/publish', { method: 'POST', body: '{"channel":' }, 400, /^body is not valid JSON$/],
-    ['a publish without a channel', '/publish', { method: 'POST', body: '{"data":1}' }, 400, /^channel is required$/],
-    ['a publish that is not an object', '/publish', { method: 'POST', body: '[1,2]' }, 400, /^publish body must be a JSON object/],
-    ['a publish with a bad ts', '/publish', { method: 'POST', body: '{"channel":"a","ts":"now"}' }, 400, /^ts must be a positive number/],
+    ['malformed JSON', '/publish', { method: 'POST', headers: JSON_BODY, body: '{"channel":' }, 400, /^body is not valid JSON$/],
+    ['a publish without a channel', '/publish', { method: 'POST', headers: JSON_BODY, body: '{"data":1}' }, 400, /^channel is required$/],
+    ['a publish that is not an object', '/publish', { method: 'POST', headers: JSON_BODY, body: '[1,2]' }, 400, /^publish body must be a JSON object/],
+    ['a publish with a bad ts', '/publish', { method: 'POST', headers: JSON_BODY, body: '{"channel":"a","ts":"now"}' }, 400, /^ts must be a positive number/],
     [
       'an oversized body',
       '/publish',
-      { method: 'POST', body: JSON.stringify({ channel: 'a', data: 'x'.repeat(MAX_PAYLOAD) }) },
+      { method: 'POST', headers: JSON_BODY, body: JSON.stringify({ channel: 'a', data: 'x'.repeat(MAX_PAYLOAD) }) },
       413,
       /^payload exceeds the limit of 4096 bytes$/,
     ],
@@ -76,7 +77,7 @@ describe.each([
         for (let i = 0; i < 8; i++) yield Buffer.alloc(1024, 'x');
       })(),
     );
-    const answer = await call(`${server.url}/publish`, { method: 'POST', body: chunks });
+    const answer = await call(`${server.url}/publish`, { method: 'POST', headers: JSON_BODY, body: chunks });
     expect(answer).toEqual({
       status: 413,
       body: { error: 'payload exceeds the limit of 4096 bytes', code: 'RTB_ERR_PAYLOAD_TOO_LARGE' },

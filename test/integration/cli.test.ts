@@ -37,7 +37,11 @@ describe('rtbench CLI', () => {
   it('serve answers on every endpoint and stops cleanly on SIGTERM', async () => {
     const running = await startCli(['--history', '5']);
     server = running;
-    const publish = await request(`${running.url}/publish`, { method: 'POST', body: '{"channel":"news","data":1}' });
+    const publish = await request(`${running.url}/publish`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"channel":"news","data":1}',
+    });
     expect([publish.statusCode, await publish.body.json()]).toEqual([202, { seq: 1 }]);
     for (const path of ['/poll?channel=news&cursor=0', '/long-poll?channel=news&cursor=0', '/healthz', '/metrics']) {
       const answer = await request(`${running.url}${path}`);

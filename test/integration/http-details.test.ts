@@ -156,6 +156,7 @@ describe('rtbench serve --workers 3', () => {
       pids.add(((await health.body.json()) as { pid: number }).pid);
       const answer = await request(`${server.url}/publish`, {
         method: 'POST',
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ channel, data: i }),
         dispatcher: agent,
       });

@@ -46,7 +46,11 @@ describe('raw WebSocket transport', () => {
     expect(envelope).toMatchObject({ channel, seq: 1, event: 'chat', data: 'hi' });
     socket.send(JSON.stringify({ op: 'unsubscribe', channel }));
     expect((await next(4))[3]).toEqual({ op: 'unsubscribed', channel });
-    const answer = await request(`${server.url}/publish`, { method: 'POST', body: JSON.stringify({ channel, data: 2 }) });
+    const answer = await request(`${server.url}/publish`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ channel, data: 2 }),
+    });
     expect(answer.statusCode).toBe(202);
     await answer.body.dump();
     socket.send(JSON.stringify({ op: 'subscribe', channel }));
