@@ -21,6 +21,8 @@ export interface UpgradeHandoff {
 }
 
 export type ToWorker =
+  /** The server secret, the first answer to `rtb:hello`: it never travels in a worker's environment. */
+  | { type: 'rtb:secret'; secret?: string }
   | { type: 'rtb:restore'; messages: Envelope[] }
   | { type: 'rtb:deliver'; messages: Envelope[] }
   | { type: 'rtb:published'; id: number; seqs?: number[]; error?: string }
@@ -41,3 +43,6 @@ export function isRtbMessage(message: unknown): message is { type: string } {
 }
 
 export const CONFIG_ENV = 'RTBENCH_SERVER_CONFIG';
+
+/** The secret `rtbench serve` may read from its environment; workers get it over IPC instead. */
+export const SECRET_ENV = 'RTBENCH_SECRET';

@@ -11,7 +11,7 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { AggregatorRegistry } from 'prom-client';
 import { resolveConfig, type ServerConfig } from '../config.js';
-import { CONFIG_ENV, isRtbMessage, type ToPrimary, type ToWorker } from './messages.js';
+import { CONFIG_ENV, isRtbMessage, SECRET_ENV, type ToPrimary, type ToWorker } from './messages.js';
 import { stopReading } from './socket-handoff.js';
 import { Hub } from '../hub.js';
 
@@ -41,7 +41,10 @@ class Primary {
   }
 
   fork(): void {
-    cluster.fork({ [CONFIG_ENV]: JSON.stringify(this.config) });
+    // A process's environment is readable in /proc while it lives, and
+    // copied into whatever it starts: the secret reaches workers over IPC
+    // (rtb:secret), and an undefined value drops the inherited variable.
+    cluster.fork({ [CONFIG_ENV]: JSON.stringify({ ...this.config, secret: undefined }), [SECRET_ENV]: undefined });
   }
 
   send(worker: Worker, message: ToWorker): void {
@@ -61,6 +64,7 @@ class Primary {
         this.#forwardHandoff(request, handle as net.Socket | undefined);
         return;
       case 'rtb:hello':
+        this.send(worker, { type: 'rtb:secret', secret: this.config.secret });
         this.send(worker, { type: 'rtb:restore', messages: this.sequencer.snapshot() });
         this.send(worker, { type: 'rtb:peers', ports: [...this.relayPorts.values()] });
         this.ready.add(worker);

@@ -23,8 +23,15 @@ class PrimaryLink implements PublishBus {
   /** Engine.IO sessions are forwarded to the worker that issued their sid. */
   relay: SessionRelay | undefined;
   peers: number[] = [];
+  /** The server secret, sent by the primary in answer to rtb:hello (never in the environment). */
+  readonly secret: Promise<string | undefined>;
+  #secretArrived!: (secret: string | undefined) => void;
 
-  constructor(private readonly hub: Hub) {}
+  constructor(private readonly hub: Hub) {
+    this.secret = new Promise((resolve) => {
+      this.#secretArrived = resolve;
+    });
+  }
 
   send(message: ToPrimary): void {
     process.send!(message);
@@ -43,6 +50,9 @@ class PrimaryLink implements PublishBus {
       case 'rtb:handoff':
         if (app) adoptUpgrade(app.server, handle as Socket, message);
         else (handle as Socket | undefined)?.destroy();
+        return;
+      case 'rtb:secret':
+        this.#secretArrived(message.secret);
         return;
       case 'rtb:restore':
         this.hub.restore(message.messages);
@@ -95,6 +105,7 @@ export async function runWorker(): Promise<void> {
   // primary adds this worker to its fan-out in the same step, so nothing
   // falls between the snapshot and the first forwarded message.
   link.send({ type: 'rtb:hello' });
+  config.secret = await link.secret;
 
   app = createApp({ config, hub, bus: link, metricsText: () => link.metrics() });
   // Answers the primary's prom-client requests for this worker's registry.
