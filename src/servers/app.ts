@@ -14,7 +14,8 @@ import { RequestError } from './errors.js';
 import { Hub } from './hub.js';
 import { answerClientError, serverLimits } from './http-limits.js';
 import { pathOf, refuseUpgrade, sendError } from './http-util.js';
-import { originAllowed, originRefusal, refuseForeignOrigin } from './origins.js';
+import { originAllowed, originRefusal } from './origins.js';
+import { refuseForeignOrigin, refusePrivateChannels } from './request-guards.js';
 import { LocalBus, type PublishBus } from './publish.js';
 import { createServerRegistry } from './server-metrics.js';
 import { TRANSPORTS } from './transports.js';
@@ -63,6 +64,7 @@ export function createApp(options: AppOptions = {}): App {
     if (route) {
       bytes.attribute(req.socket, route.transport);
       if (refuseForeignOrigin(req, res, route.transport, config.allowedOrigins)) return;
+      if (refusePrivateChannels(req, res, route.transport, config.secret)) return;
       route.handle(req, res);
       return;
     }

@@ -11,7 +11,7 @@ import { RequestError } from './errors.js';
 import { checkChannel, checkCursor } from './validate.js';
 
 export type ControlMessage =
-  | { op: 'subscribe'; channel: string; cursor: number | undefined }
+  | { op: 'subscribe'; channel: string; cursor: number | undefined; client?: unknown; token?: unknown }
   | { op: 'unsubscribe'; channel: string }
   /**
    * `fields` are checked when published (they go to the publish bus, which
@@ -46,7 +46,8 @@ export function parseControlMessage(text: string): ControlParse {
       case 'subscribe': {
         const channel = checkChannel(fields.channel);
         const cursor = fields.cursor === undefined ? undefined : checkCursor(fields.cursor);
-        return { ok: true, message: { op: 'subscribe', channel, cursor } };
+        // What a private channel asks for (channel-auth.ts), checked where the connection id is known.
+        return { ok: true, message: { op: 'subscribe', channel, cursor, client: fields.client, token: fields.token } };
       }
       case 'unsubscribe':
         return { ok: true, message: { op: 'unsubscribe', channel: checkChannel(fields.channel) } };

@@ -7,11 +7,6 @@
  * programs, same-origin GETs) and passes: this guards against other web
  * pages, not other programs. No list (the default) allows every origin.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendJson } from './http-util.js';
-
-/** The transports whose plain HTTP requests are checked (every WebSocket upgrade is). */
-const CHECKED_TRANSPORTS = new Set(['sse', 'fallback']);
 
 /** `https://Example.com:443/` and `https://example.com:443` compare equal. */
 export function normalizeOrigin(origin: string): string {
@@ -36,20 +31,4 @@ export function originAllowed(origin: string | undefined, allowed: readonly stri
 export function originRefusal(transport: string, origin: string | undefined): string {
   if (transport === 'fallback') return JSON.stringify({ code: 4, message: 'Forbidden' });
   return JSON.stringify({ error: `origin ${JSON.stringify(origin?.slice(0, 200))} is not allowed`, code: 'RTB_ERR_ORIGIN' });
-}
-
-/**
- * Answers 403 and returns true when `req` comes from a page whose origin is
- * not allowed and `transport` is one that is checked.
- */
-export function refuseForeignOrigin(
-  req: IncomingMessage,
-  res: ServerResponse,
-  transport: string,
-  allowed: readonly string[] | undefined,
-): boolean {
-  if (!CHECKED_TRANSPORTS.has(transport) || originAllowed(req.headers.origin, allowed)) return false;
-  req.resume();
-  sendJson(res, 403, originRefusal(transport, req.headers.origin));
-  return true;
 }

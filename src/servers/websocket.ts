@@ -10,6 +10,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { authorizeChannel } from './channel-auth.js';
 import { ChannelCursors } from './channel-cursors.js';
 import type { HubMessage } from './hub.js';
 import { parseControlMessage, refusedUnder } from './control-message.js';
@@ -102,6 +103,8 @@ function handleControl(peer: WsPeer, text: string, echo: boolean): void {
   try {
     switch (message.op) {
       case 'subscribe':
+        // On /ws the client names its connection: the `client` field.
+        authorizeChannel(peer.state.context.config.secret, message.client, message.channel, message.token);
         peer.subscribe(message.channel, message.cursor);
         return;
       case 'unsubscribe':

@@ -8,6 +8,7 @@
  * gets {"op":"error","error","code"} and ends the session. With --echo every
  * message comes back first, text as text and binary as binary.
  */
+import { authorizeChannel } from '../channel-auth.js';
 import { parseControlMessage, refusedUnder, type ControlMessage } from '../control-message.js';
 import { RequestError } from '../errors.js';
 import type { HubMessage } from '../hub.js';
@@ -45,6 +46,7 @@ export class EngineIoPeer extends ChannelPeer {
     switch (message.op) {
       case 'subscribe': {
         const { channel, cursor } = message;
+        authorizeChannel(this.state.context.config.secret, this.session.sid, channel, message.token);
         const seq = this.subscribe(channel, cursor);
         this.#reply({ op: 'subscribed', channel, seq });
         this.replay(channel, cursor);

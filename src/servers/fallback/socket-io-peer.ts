@@ -15,6 +15,7 @@
  * as binary), and an ack asked for on any other event gets the arguments.
  */
 import { randomBytes } from 'node:crypto';
+import { authorizeChannel } from '../channel-auth.js';
 import { RequestError } from '../errors.js';
 import type { HubMessage } from '../hub.js';
 import { isAuthorized } from '../http-util.js';
@@ -125,6 +126,8 @@ export class SocketIoPeer extends ChannelPeer {
           const request = objectArgument(options);
           const channel = checkChannel(request.channel);
           const cursor = request.cursor === undefined || request.cursor === null ? undefined : checkCursor(request.cursor);
+          // The connection id is the Engine.IO sid (socket.io-client: socket.io.engine.id).
+          authorizeChannel(this.state.context.config.secret, this.session.sid, channel, request.token);
           const seq = this.subscribe(channel, cursor);
           this.#ack(id, { channel, seq });
           this.replay(channel, cursor);
