@@ -12,6 +12,10 @@ interface ServeOptions {
   port: number;
   workers: number;
   history: number;
+  historyBytes: number;
+  historyTotalBytes: number;
+  historyTtl: number;
+  maxSubscriptions: number;
   echo: boolean;
   pingInterval: number;
   pingTimeout: number;
@@ -43,6 +47,25 @@ export function serveCommand(setExit: (code: Promise<number>) => void): Command 
     .option('--port <n>', 'port to listen on (0 picks a free one)', integerOption(0, 65535), DEFAULT_CONFIG.port)
     .option('--workers <n>', 'server processes sharing the port', integerOption(1, 64), 1)
     .option('--history <n>', 'messages kept per channel for resuming', integerOption(0, 1_000_000), DEFAULT_CONFIG.historySize)
+    .option('--history-bytes <bytes>', 'bytes of history kept per channel', sizeOption(0, 1024 ** 4), DEFAULT_CONFIG.historyBytes)
+    .option(
+      '--history-total-bytes <bytes>',
+      'bytes of history kept by all channels of a process',
+      sizeOption(0, 1024 ** 4),
+      DEFAULT_CONFIG.historyTotalBytes,
+    )
+    .option(
+      '--history-ttl <time>',
+      'age at which a message leaves the history (0: never)',
+      durationOption(0, 2 ** 31 - 1),
+      DEFAULT_CONFIG.historyTtlMs,
+    )
+    .option(
+      '--max-subscriptions <n>',
+      'channels one connection or request may subscribe to',
+      integerOption(1, 1_000_000),
+      DEFAULT_CONFIG.maxSubscriptions,
+    )
     .option('--echo', 'send every client message back to its sender', false)
     .option(
       '--ping-interval <ms>',
@@ -81,6 +104,10 @@ async function serve(options: ServeOptions): Promise<number> {
     host: options.host,
     port: options.port,
     historySize: options.history,
+    historyBytes: options.historyBytes,
+    historyTotalBytes: options.historyTotalBytes,
+    historyTtlMs: options.historyTtl,
+    maxSubscriptions: options.maxSubscriptions,
     echo: options.echo,
     pingIntervalMs: options.pingInterval,
     pingTimeoutMs: options.pingTimeout,

@@ -42,7 +42,8 @@ export interface App {
 
 export function createApp(options: AppOptions = {}): App {
   const config = resolveConfig(options.config);
-  const hub = options.hub ?? new Hub({ historySize: config.historySize });
+  // The config names the history bounds as HubOptions does (history.ts).
+  const hub = options.hub ?? new Hub(config);
   const bus = options.bus ?? new LocalBus(hub);
   const context: ServerContext = { hub, bus, config };
   const transports = TRANSPORTS.map((factory) => factory(context));
@@ -83,6 +84,7 @@ export function createApp(options: AppOptions = {}): App {
     close: () =>
       new Promise<void>((resolve) => {
         for (const transport of transports) transport.close();
+        hub.close();
         server.close(() => resolve());
         server.closeIdleConnections();
         // Whatever is still open after a grace period (slow closing

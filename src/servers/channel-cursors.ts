@@ -10,6 +10,7 @@
  * connection is a 3 KB target at 100,000 connections.
  */
 import type { Hub, HubMessage, Subscriber } from './hub.js';
+import { tooManySubscriptions } from './validate.js';
 
 export abstract class ChannelCursors implements Subscriber {
   #channel: string | undefined;
@@ -55,10 +56,12 @@ export abstract class ChannelCursors implements Subscriber {
   /**
    * Subscribes to `channel` on `hub`, or moves the cursor of the existing
    * subscription, starting after `cursor` (from the head when undefined).
-   * `added` tells whether the subscription is new.
+   * `added` tells whether the subscription is new. A new one past `limit`
+   * subscriptions throws RTB_ERR_TOO_MANY_SUBSCRIPTIONS.
    */
-  protected join(hub: Hub, channel: string, cursor: number | undefined): { head: number; added: boolean } {
+  protected join(hub: Hub, channel: string, cursor: number | undefined, limit: number): { head: number; added: boolean } {
     const added = this.cursorOf(channel) === undefined;
+    if (added && this.channelCount >= limit) throw tooManySubscriptions(limit);
     if (added) hub.subscribe(channel, this);
     const head = hub.head(channel);
     this.setCursor(channel, cursor ?? head);

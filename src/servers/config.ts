@@ -4,6 +4,14 @@ export interface ServerConfig {
   port: number;
   /** Messages kept per channel for resuming from a cursor. */
   historySize: number;
+  /** Bytes of history kept per channel (envelopes and their cached wire encodings); the oldest goes first. */
+  historyBytes: number;
+  /** Bytes of history kept by all channels of one process together; the oldest goes first. */
+  historyTotalBytes: number;
+  /** A message older than this leaves the history (0: only the size bounds apply). */
+  historyTtlMs: number;
+  /** Channels one connection (or one poll / SSE request) may subscribe to. */
+  maxSubscriptions: number;
   /** Echo every client message back to its sender (round-trip benchmarks). */
   echo: boolean;
   /** Keep-alive period: WebSocket pings, SSE heartbeat comments, Engine.IO pings. */
@@ -24,12 +32,20 @@ export interface ServerConfig {
   bodyTimeoutMs: number;
   /** Origins (`https://host:port`) that may open WebSocket, SSE and Engine.IO sessions; undefined: every origin. */
   allowedOrigins?: string[];
+  /** Client connections one process holds before it stops accepting; undefined: 7/8 of its file-descriptor limit (fd-limit.ts). */
+  maxConnections?: number;
+  /** Serve `POST /admin/drop` (fault injection; needs the secret when there is one). */
+  admin: boolean;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
   host: '0.0.0.0',
   port: 8080,
   historySize: 1000,
+  historyBytes: 8 * 1024 * 1024,
+  historyTotalBytes: 256 * 1024 * 1024,
+  historyTtlMs: 300_000,
+  maxSubscriptions: 128,
   echo: false,
   pingIntervalMs: 25_000,
   pingTimeoutMs: 20_000,
@@ -38,6 +54,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   websocket: true,
   headerTimeoutMs: 10_000,
   bodyTimeoutMs: 30_000,
+  admin: false,
 };
 
 export function resolveConfig(partial: Partial<ServerConfig> = {}): ServerConfig {

@@ -7,6 +7,7 @@
  * answers on its own wire: /ws closes with the error's close code, an
  * Engine.IO session sends an error packet with the error's code.
  */
+import { describeValue, MAX_DATA_DEPTH, nestsDeeperThan, tooDeep } from './encode.js';
 import { RequestError } from './errors.js';
 import { checkChannel, checkCursor } from './validate.js';
 
@@ -52,9 +53,11 @@ export function parseControlMessage(text: string): ControlParse {
       case 'unsubscribe':
         return { ok: true, message: { op: 'unsubscribe', channel: checkChannel(fields.channel) } };
       case 'publish':
+        // The id comes back in the answer, so it must be as encodable as data.
+        if (nestsDeeperThan(fields.id, MAX_DATA_DEPTH)) throw tooDeep('id');
         return { ok: true, message: { op: 'publish', fields, id: fields.id } };
       default:
-        return refused('unknown-op', new RequestError(`unknown op ${JSON.stringify(fields.op)}`));
+        return refused('unknown-op', new RequestError(`unknown op ${describeValue(fields.op)}`));
     }
   } catch (error) {
     if (error instanceof RequestError) return refused('bad-field', error);

@@ -4,8 +4,10 @@
  * bus is the hub itself; under `--workers` it is the cluster primary, which
  * numbers every message and forwards it to every worker in order.
  */
-import { epochNow, type Hub, type PublishInput } from './hub.js';
+import { epochMs } from '../metrics/clock.js';
+import { encodeData } from './encode.js';
 import { CLOSE, RequestError } from './errors.js';
+import type { Hub, PublishInput } from './hub.js';
 import { isAuthorized } from './http-util.js';
 import { checkChannel } from './validate.js';
 
@@ -22,7 +24,10 @@ export interface PublishRequest {
 
 /**
  * `{"channel":"news","event":"update","data":...,"ts"?}`; `channel` may be a
- * list to publish the same message to several channels in one call.
+ * list to publish the same message to several channels in one call. `data`
+ * is encoded here, once for every channel and before any seq is assigned,
+ * so data that cannot be sent (nested deeper than MAX_DATA_DEPTH) is
+ * refused with 400 and never reaches a subscriber.
  */
 export function parsePublish(body: unknown): PublishRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -39,14 +44,16 @@ export function parsePublish(body: unknown): PublishRequest {
   if (ts !== undefined && (typeof ts !== 'number' || !Number.isFinite(ts) || ts <= 0)) {
     throw new RequestError('ts must be a positive number of epoch milliseconds');
   }
-  const stamp = (ts as number | undefined) ?? epochNow();
+  const stamp = (ts as number | undefined) ?? epochMs();
   const seen = new Set<string>();
-  const inputs = channels.map((name) => {
-    const checked = checkChannel(name);
-    if (seen.has(checked)) throw new RequestError(`channel ${checked} listed twice`);
-    seen.add(checked);
-    return { channel: checked, event, data, ts: stamp };
+  const checked = channels.map((name) => {
+    const valid = checkChannel(name);
+    if (seen.has(valid)) throw new RequestError(`channel ${valid} listed twice`);
+    seen.add(valid);
+    return valid;
   });
+  const dataJson = encodeData(data);
+  const inputs: PublishInput[] = checked.map((name) => ({ channel: name, event, dataJson, ts: stamp }));
   return { inputs, single: !Array.isArray(channel) };
 }
 

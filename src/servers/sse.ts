@@ -2,14 +2,17 @@
  * Server-Sent Events, `GET /sse?channel=C[&cursor=N]`. Each event's `id:` is
  * the seq (for several channels, the cursor of every channel, `a:5,b:7`), so
  * an EventSource that reconnects sends `Last-Event-ID` and resumes exactly
- * where it stopped. A comment line every ping interval keeps proxies from
- * closing an idle stream.
+ * where it stopped. Without a cursor or `Last-Event-ID` the stream starts
+ * from now, as /ws does. A cursor older than the history kept gets an
+ * `event: gap` (`data: {"channel","from","to"}`) before the replay. A comment
+ * line every ping interval keeps proxies from closing an idle stream.
  */
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { HubMessage, Subscriber } from './hub.js';
+import type { Gap, HubMessage, Subscriber } from './hub.js';
 import { RequestError } from './errors.js';
 import { getRoute, queryOf } from './http-util.js';
+import { checkCursorReachable, gapBody, resume } from './resume.js';
 import type { ServerContext, ServerTransport } from './transport.js';
 import { checkChannel, checkCursor, parseSubscriptions, type Subscription } from './validate.js';
 
@@ -75,6 +78,15 @@ class EventStream implements Subscriber {
     }
   }
 
+  /** `event: gap` for messages the history no longer has; its id moves the resume point past them. */
+  writeGap(channel: string, gap: Gap): void {
+    const subscription = this.subscriptions.find((s) => s.channel === channel)!;
+    subscription.cursor = Math.max(subscription.cursor, gap.to);
+    const id =
+      this.subscriptions.length === 1 ? String(subscription.cursor) : this.subscriptions.map((s) => `${s.channel}:${s.cursor}`).join(',');
+    this.write(chunk(`event: gap\nid: ${id}\ndata: ${JSON.stringify(gapBody(channel, gap))}\n\n`));
+  }
+
   /** One framed chunk straight to the socket (the head is already out). */
   write(framed: Buffer): void {
     if (this.socket.destroyed) return;
@@ -83,7 +95,27 @@ class EventStream implements Subscriber {
   }
 }
 
-export function sseTransport({ hub, config }: ServerContext): ServerTransport {
+/**
+ * The subscriptions of a request with the cursor each starts after: the
+ * query's cursors, then `Last-Event-ID`, else the channel's head (from now).
+ * A cursor ahead of the head is refused with 400 before anything is sent.
+ */
+function startingPoints(req: IncomingMessage, context: ServerContext): Subscription[] {
+  const query = queryOf(req.url);
+  const subscriptions = parseSubscriptions(query, { cursorRequired: false, maxChannels: context.config.maxSubscriptions });
+  const lastEventId = req.headers['last-event-id'];
+  const resuming = typeof lastEventId === 'string' && lastEventId !== '';
+  if (resuming) resumeFrom(lastEventId, subscriptions);
+  if (!resuming && !query.has('cursor')) {
+    for (const subscription of subscriptions) subscription.cursor = context.hub.head(subscription.channel);
+    return subscriptions;
+  }
+  for (const { channel, cursor } of subscriptions) checkCursorReachable(context, channel, cursor);
+  return subscriptions;
+}
+
+export function sseTransport(context: ServerContext): ServerTransport {
+  const { hub, config } = context;
   const streams = new Set<EventStream>();
   let subscribers = 0;
   let delivered = 0;
@@ -98,10 +130,7 @@ export function sseTransport({ hub, config }: ServerContext): ServerTransport {
     name: 'sse',
     routes: {
       '/sse': getRoute((req, res) => {
-        const subscriptions = parseSubscriptions(queryOf(req.url), { cursorRequired: false });
-        const lastEventId = req.headers['last-event-id'];
-        if (typeof lastEventId === 'string' && lastEventId !== '') resumeFrom(lastEventId, subscriptions);
-
+        const subscriptions = startingPoints(req, context);
         res.writeHead(200, {
           'content-type': 'text/event-stream',
           'cache-control': 'no-cache',
@@ -121,7 +150,9 @@ export function sseTransport({ hub, config }: ServerContext): ServerTransport {
         subscribers += subscriptions.length;
         stream.write(OPENED);
         for (const { channel, cursor } of subscriptions.map((s) => ({ ...s }))) {
-          for (const message of hub.since(channel, cursor)) stream.deliver(message);
+          const { gap, messages } = resume(hub, channel, cursor);
+          if (gap) stream.writeGap(channel, gap);
+          for (const message of messages) stream.deliver(message);
         }
         res.once('close', () => {
           for (const { channel } of subscriptions) hub.unsubscribe(channel, stream);

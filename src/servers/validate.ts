@@ -1,4 +1,5 @@
 /** Parsing and validation of the inputs every transport shares. */
+import { describeValue } from './encode.js';
 import { RequestError } from './errors.js';
 
 const CHANNEL_PATTERN = /^[A-Za-z0-9_.:~-]{1,128}$/;
@@ -17,7 +18,8 @@ export function checkChannel(value: unknown): string {
 export function checkCursor(value: unknown, field = 'cursor'): number {
   const number = typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value;
   if (typeof number !== 'number' || !Number.isSafeInteger(number) || number < 0) {
-    throw new RequestError(`${field} must be an integer >= 0, got ${JSON.stringify(value)}`);
+    // describeValue, not JSON.stringify: a cursor nested 100,000 arrays deep must not overflow the stack.
+    throw new RequestError(`${field} must be an integer >= 0, got ${describeValue(value)}`);
   }
   return number;
 }
@@ -28,14 +30,27 @@ export interface Subscription {
   cursor: number;
 }
 
+/** More channels on one connection (or one poll / SSE request) than --max-subscriptions allows. */
+export function tooManySubscriptions(limit: number): RequestError {
+  return new RequestError(
+    `at most ${limit} subscriptions per connection (--max-subscriptions)`,
+    400,
+    1008,
+    'RTB_ERR_TOO_MANY_SUBSCRIPTIONS',
+  );
+}
+
 /**
  * `channel=a,b` (or the parameter repeated) with `cursor=5,7` in the same
- * order. Every channel needs a cursor.
+ * order. Every channel needs a cursor. At most `maxChannels` channels.
  */
-export function parseSubscriptions(query: URLSearchParams, options: { cursorRequired: boolean }): Subscription[] {
+export function parseSubscriptions(
+  query: URLSearchParams,
+  options: { cursorRequired: boolean; maxChannels: number },
+): Subscription[] {
   const channels = query.getAll('channel').flatMap((value) => value.split(','));
   if (channels.length === 0) throw new RequestError('channel is required');
-  if (channels.length > 64) throw new RequestError('at most 64 channels per request');
+  if (channels.length > options.maxChannels) throw tooManySubscriptions(options.maxChannels);
   const cursorValues = query.getAll('cursor').flatMap((value) => value.split(','));
   if (cursorValues.length === 0 && options.cursorRequired) {
     throw new RequestError('cursor is required: the last seq seen, 0 for none');

@@ -3,9 +3,13 @@
  *   {"op":"subscribe","channel":"C","cursor":N?}  -> {"op":"subscribed","channel":"C","seq":head}
  *   {"op":"unsubscribe","channel":"C"}             -> {"op":"unsubscribed","channel":"C"}
  *   {"op":"publish","channel","event","data","id"?} -> {"op":"published","seq":N,"id"?}
- * Hub messages arrive as the bare envelope. Bad input closes the connection
- * with the RFC 6455 code that fits: 1003 binary where text is expected, 1007
- * invalid UTF-8 or JSON, 1008 a bad op, channel or cursor, 1009 too big.
+ * Hub messages arrive as the bare envelope. A subscribe whose cursor is older
+ * than the history kept first gets {"op":"gap","channel","from","to"}. Bad
+ * input closes the connection with the RFC 6455 code that fits: 1003 binary
+ * where text is expected, 1007 invalid UTF-8 or JSON, 1008 a bad op,
+ * channel or cursor (also one ahead of the head), too many subscriptions,
+ * 1009 too big. A peer that lets more than MAX_BUFFERED_BYTES wait unread,
+ * deliveries and replies alike, is dropped (no close frame can reach it).
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -17,6 +21,7 @@ import { parseControlMessage, refusedUnder } from './control-message.js';
 import { CLOSE, RequestError } from './errors.js';
 import { isAuthorized } from './http-util.js';
 import { publishFromConnection } from './publish.js';
+import { checkCursorReachable, gapBody, resume } from './resume.js';
 import type { ServerContext, ServerTransport } from './transport.js';
 
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
@@ -55,15 +60,24 @@ class WsPeer extends ChannelCursors {
     // Buffer ran at 0.78-0.79x the minimal ws server's updates/s, the string
     // at 1.01-1.08x.
     this.ws.send(message.json, TEXT_FRAME);
+    this.dropIfBacklogged();
+  }
+
+  /** The slow-consumer check, after every send: a peer that does not read is not buffered for. */
+  dropIfBacklogged(): void {
     if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) this.ws.terminate();
   }
 
   subscribe(channel: string, cursor: number | undefined): void {
-    const { hub } = this.state.context;
-    const { head, added } = this.join(hub, channel, cursor);
+    const { context } = this.state;
+    if (cursor !== undefined) checkCursorReachable(context, channel, cursor);
+    const { head, added } = this.join(context.hub, channel, cursor, context.config.maxSubscriptions);
     if (added) this.state.subscribers++;
     this.reply({ op: 'subscribed', channel, seq: head });
-    if (cursor !== undefined) for (const message of hub.since(channel, cursor)) this.deliver(message);
+    if (cursor === undefined) return;
+    const { gap, messages } = resume(context.hub, channel, cursor);
+    if (gap) this.reply({ op: 'gap', ...gapBody(channel, gap) });
+    for (const message of messages) this.deliver(message);
   }
 
   unsubscribe(channel: string): void {
@@ -77,8 +91,11 @@ class WsPeer extends ChannelCursors {
     this.reply({ op: 'published', ...answer, id });
   }
 
+  /** Control replies go through the same high-water mark as deliveries. */
   reply(body: unknown): void {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(body));
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    this.ws.send(JSON.stringify(body));
+    this.dropIfBacklogged();
   }
 
   release(): void {

@@ -96,7 +96,8 @@ describe.each([
     const channel = `sse-${randomUUID()}`;
     await publish(server.url, { channel, event: 'update', data: 'x', ts: 1700000000000.5 }, auth);
     const controller = new AbortController();
-    const response = await request(`${server.url}/sse?channel=${channel}`, { signal: controller.signal });
+    // cursor=0: replay from the start (without a cursor a stream starts from now).
+    const response = await request(`${server.url}/sse?channel=${channel}&cursor=0`, { signal: controller.signal });
     expect(response.headers['content-type']).toBe('text/event-stream');
     let text = '';
     for await (const chunk of response.body) {

@@ -124,15 +124,14 @@ export class EngineEndpoint implements SessionHost {
       return;
     }
     const session = this.table.get(sid)!;
-    if (!session.canUpgrade) {
-      // One WebSocket per session: already upgraded, or an upgrade under way.
-      abortUpgrade(socket, ENGINE_ERRORS.badRequest);
-      return;
-    }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      // Two upgrades may have raced through the check above; the second loses.
-      if (!session.canUpgrade) ws.close(1008, 'session already upgraded');
-      else session.beginUpgrade(ws);
+      // One WebSocket per session. As the reference server does, a second one
+      // (the session already upgraded, or an upgrade under way) completes its
+      // handshake and is then closed, with no status code.
+      if (!session.canUpgrade) {
+        ws.on('error', ignoreSocketError);
+        ws.close();
+      } else session.beginUpgrade(ws);
     });
   }
 
@@ -161,6 +160,10 @@ export class EngineEndpoint implements SessionHost {
     session.peer = this.createPeer(session, req);
     session.start();
   }
+}
+
+function ignoreSocketError(): void {
+  // A refused WebSocket that errors while closing has nothing left to tell.
 }
 
 function abortUpgrade(socket: Duplex, error: EngineError): void {

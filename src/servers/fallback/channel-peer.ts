@@ -7,8 +7,9 @@
  */
 import { RequestError } from '../errors.js';
 import { ChannelCursors } from '../channel-cursors.js';
-import type { HubMessage } from '../hub.js';
+import type { Gap, HubMessage } from '../hub.js';
 import { publishFromConnection } from '../publish.js';
+import { checkCursorReachable, resume } from '../resume.js';
 import type { SharedPacket } from '../engine-io/protocol.js';
 import type { EngineSession, SessionPeer } from '../engine-io/session.js';
 import type { ServerContext } from '../transport.js';
@@ -35,6 +36,9 @@ export abstract class ChannelPeer extends ChannelCursors implements SessionPeer 
 
   abstract onMessage(data: string | Buffer): void;
 
+  /** Tells the client that the messages `gap.from`..`gap.to` of `channel` are no longer kept. */
+  protected abstract sendGap(channel: string, gap: Gap): void;
+
   onClose(_reason: string): void {
     this.releaseAll();
   }
@@ -49,18 +53,23 @@ export abstract class ChannelPeer extends ChannelCursors implements SessionPeer 
 
   /**
    * Subscribes (or moves the cursor of an existing subscription) and returns
-   * the channel's head. The caller answers, then calls `replay`.
+   * the channel's head. The caller answers, then calls `replay`. Throws
+   * RTB_ERR_CURSOR_AHEAD and RTB_ERR_TOO_MANY_SUBSCRIPTIONS.
    */
   protected subscribe(channel: string, cursor: number | undefined): number {
-    const { head, added } = this.join(this.state.context.hub, channel, cursor);
+    const { context } = this.state;
+    if (cursor !== undefined) checkCursorReachable(context, channel, cursor);
+    const { head, added } = this.join(context.hub, channel, cursor, context.config.maxSubscriptions);
     if (added) this.state.subscribers++;
     return head;
   }
 
-  /** Sends the retained messages after `cursor`. */
+  /** Sends the gap, if messages after `cursor` are gone, then the retained messages after it. */
   protected replay(channel: string, cursor: number | undefined): void {
     if (cursor === undefined) return;
-    for (const message of this.state.context.hub.since(channel, cursor)) this.deliver(message);
+    const { gap, messages } = resume(this.state.context.hub, channel, cursor);
+    if (gap) this.sendGap(channel, gap);
+    for (const message of messages) this.deliver(message);
   }
 
   protected unsubscribe(channel: string): void {

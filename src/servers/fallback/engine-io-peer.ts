@@ -4,14 +4,17 @@
  *   {"op":"subscribe","channel":"C","cursor":N?}  -> {"op":"subscribed","channel":"C","seq":head}
  *   {"op":"unsubscribe","channel":"C"}             -> {"op":"unsubscribed","channel":"C"}
  *   {"op":"publish","channel","event","data","id"?} -> {"op":"published","seq":N,"id"?}
- * Hub messages arrive as the bare envelope in a `4` message packet. Bad input
+ * Hub messages arrive as the bare envelope in a `4` message packet; a
+ * subscribe whose cursor is older than the history kept first gets
+ * {"op":"gap","channel","from","to"}. Bad input
  * gets {"op":"error","error","code"} and ends the session. With --echo every
  * message comes back first, text as text and binary as binary.
  */
 import { authorizeChannel } from '../channel-auth.js';
 import { parseControlMessage, refusedUnder, type ControlMessage } from '../control-message.js';
 import { RequestError } from '../errors.js';
-import type { HubMessage } from '../hub.js';
+import type { Gap, HubMessage } from '../hub.js';
+import { gapBody } from '../resume.js';
 import { encodeText, SharedPacket } from '../engine-io/protocol.js';
 import { ChannelPeer, errorReply } from './channel-peer.js';
 
@@ -20,6 +23,10 @@ const wireOf = (message: HubMessage) => new SharedPacket(encodeText('message', m
 export class EngineIoPeer extends ChannelPeer {
   protected wire(message: HubMessage): SharedPacket {
     return message.encoded('engine.io', wireOf);
+  }
+
+  protected sendGap(channel: string, gap: Gap): void {
+    this.#reply({ op: 'gap', ...gapBody(channel, gap) });
   }
 
   onMessage(data: string | Buffer): void {

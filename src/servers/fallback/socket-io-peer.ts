@@ -5,11 +5,15 @@
  *   emit("subscribe", {channel, cursor?}, ack)   ack({channel, seq: head})
  *   emit("unsubscribe", {channel}, ack)          ack({channel})
  *   emit("publish", {channel, event, data}, ack) ack({seq})
- * and every hub message arrives as event "message" with the envelope. A bad
+ * and every hub message arrives as event "message" with the envelope; a
+ * subscribe whose cursor is older than the history kept first gets event
+ * "gap" with {channel, from, to}. A bad
  * request is answered in the ack as {error, code} (or as an "error" event
  * when no ack was asked for). A protocol violation closes the session, as
- * the reference server does. The CONNECT auth payload `{token}` equal to the
- * server secret allows publishing.
+ * the reference server does, and so does a binary packet whose parts
+ * (text and attachments, at most 10 as the official parser allows) come to
+ * more than --max-payload bytes. The CONNECT auth payload `{token}` equal to
+ * the server secret allows publishing.
  *
  * With --echo every event comes back as the same event (binary attachments
  * as binary), and an ack asked for on any other event gets the arguments.
@@ -17,11 +21,13 @@
 import { randomBytes } from 'node:crypto';
 import { authorizeChannel } from '../channel-auth.js';
 import { RequestError } from '../errors.js';
-import type { HubMessage } from '../hub.js';
+import { MAX_DATA_DEPTH, nestsDeeperThan, tooDeep } from '../encode.js';
+import type { Gap, HubMessage } from '../hub.js';
 import { isAuthorized } from '../http-util.js';
 import { encodeText, SharedPacket } from '../engine-io/protocol.js';
 import type { EngineSession } from '../engine-io/session.js';
 import { decodeMessage, decoderFor, encodePacket, PacketType, type Decoder, type SioPacket } from '../socket-io/packets.js';
+import { gapBody } from '../resume.js';
 import { checkChannel, checkCursor } from '../validate.js';
 import { ChannelPeer, errorReply, type FallbackState } from './channel-peer.js';
 
@@ -34,6 +40,8 @@ export class SocketIoPeer extends ChannelPeer {
   #connected = false;
   /** The decoder of a binary packet whose attachments are still due. */
   #assembling: Decoder | undefined;
+  /** Bytes of that packet so far (its text and the attachments in). */
+  #assembledBytes = 0;
   #connectTimer: NodeJS.Timeout | undefined;
 
   constructor(session: EngineSession, state: FallbackState, authorized: boolean) {
@@ -59,10 +67,21 @@ export class SocketIoPeer extends ChannelPeer {
     if (this.#connected) this.#send({ type: PacketType.DISCONNECT });
   }
 
+  protected sendGap(channel: string, gap: Gap): void {
+    this.#send({ type: PacketType.EVENT, data: ['gap', gapBody(channel, gap)] });
+  }
+
   onMessage(data: string | Buffer): void {
     let packet: SioPacket | undefined;
     try {
       const decoder = this.#assembling ?? decoderFor(data);
+      // Each message is within --max-payload; the parts of one packet together must be too.
+      this.#assembledBytes = (this.#assembling ? this.#assembledBytes : 0) + (typeof data === 'string' ? data.length : data.byteLength);
+      if (this.#assembledBytes > this.state.context.config.maxPayload) {
+        this.#assembling = undefined;
+        this.#violation(`binary packet over ${this.state.context.config.maxPayload} bytes`);
+        return;
+      }
       packet = decodeMessage(decoder, data);
       this.#assembling = packet === undefined ? decoder : undefined;
     } catch (error) {
@@ -116,6 +135,11 @@ export class SocketIoPeer extends ChannelPeer {
   }
 
   #onEvent(args: unknown[], id: number | undefined): void {
+    // Echoes and error answers encode the arguments again: bound their depth first.
+    if (nestsDeeperThan(args, MAX_DATA_DEPTH + 2)) {
+      this.#reportError(id, tooDeep('the event arguments'));
+      return;
+    }
     const [name, ...rest] = args;
     const { echo } = this.state.context.config;
     if (echo) this.#send({ type: PacketType.EVENT, data: args });

@@ -7,7 +7,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Hub, HubMessage, Subscriber } from '../hub.js';
 import { getRoute, queryOf } from '../http-util.js';
-import { collectMessages, pollBody, sendPoll } from './poll-body.js';
+import { checkCursors, type Collected, collectMessages, hasNews, pollBody, sendPoll } from './poll-body.js';
 import type { ServerContext, ServerTransport } from '../transport.js';
 import { checkTimeout, parseSubscriptions, type Subscription } from '../validate.js';
 
@@ -61,22 +61,25 @@ class HeldPoll implements Subscriber {
   }
 }
 
-function answer(state: LongPollState, res: ServerResponse, subscriptions: Subscription[], messages: HubMessage[]): void {
-  state.delivered += messages.length;
-  sendPoll(res, pollBody(subscriptions, messages));
+function answer(state: LongPollState, res: ServerResponse, subscriptions: Subscription[], collected: Collected): void {
+  state.delivered += collected.messages.length;
+  sendPoll(res, pollBody(subscriptions, collected));
 }
 
-export function longPollTransport({ hub, config }: ServerContext): ServerTransport {
+export function longPollTransport(context: ServerContext): ServerTransport {
+  const { hub, config } = context;
   const state: LongPollState = { hub, held: new Set(), subscribers: 0, delivered: 0 };
   return {
     name: 'long-poll',
     routes: {
       '/long-poll': getRoute((req, res) => {
         const query = queryOf(req.url);
-        const subscriptions = parseSubscriptions(query, { cursorRequired: true });
+        const subscriptions = parseSubscriptions(query, { cursorRequired: true, maxChannels: config.maxSubscriptions });
         const timeoutMs = checkTimeout(query.get('timeout'), config.longPollTimeoutMs);
+        checkCursors(context, subscriptions);
+        // A gap is news too: the client hears of it at once, not after the timeout.
         const ready = collectMessages(hub, subscriptions);
-        if (ready.length > 0) answer(state, res, subscriptions, ready);
+        if (hasNews(ready)) answer(state, res, subscriptions, ready);
         else new HeldPoll(state, res, subscriptions, timeoutMs);
       }),
     },

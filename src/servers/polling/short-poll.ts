@@ -5,26 +5,28 @@
  * careful client's poll, which changes the byte count.
  */
 import { getRoute, queryOf } from '../http-util.js';
-import { collectMessages, etagOf, pollBody, sendPoll } from './poll-body.js';
+import { checkCursors, collectMessages, etagOf, pollBody, sendPoll } from './poll-body.js';
 import type { ServerContext, ServerTransport } from '../transport.js';
 import { parseSubscriptions } from '../validate.js';
 
-export function shortPollTransport({ hub }: ServerContext): ServerTransport {
+export function shortPollTransport(context: ServerContext): ServerTransport {
+  const { hub, config } = context;
   let delivered = 0;
   return {
     name: 'short-poll',
     routes: {
       '/poll': getRoute((req, res) => {
-        const subscriptions = parseSubscriptions(queryOf(req.url), { cursorRequired: true });
+        const subscriptions = parseSubscriptions(queryOf(req.url), { cursorRequired: true, maxChannels: config.maxSubscriptions });
+        checkCursors(context, subscriptions);
         const etag = etagOf(hub, subscriptions);
         if (req.headers['if-none-match'] === etag) {
           res.writeHead(304, { etag });
           res.end();
           return;
         }
-        const messages = collectMessages(hub, subscriptions);
-        delivered += messages.length;
-        sendPoll(res, pollBody(subscriptions, messages), etag);
+        const collected = collectMessages(hub, subscriptions);
+        delivered += collected.messages.length;
+        sendPoll(res, pollBody(subscriptions, collected), etag);
       }),
     },
     stats: () => ({ connections: 0, subscribers: 0, delivered }),
