@@ -15,7 +15,7 @@ import { collect, loadThresholds } from './gate-options.js';
 import { describeGate } from '../report/gate-text.js';
 import { applyGates } from '../gates/evaluate.js';
 import { RENDERERS } from '../report/render.js';
-import { type GateResult, parseRunResult, type RunResult } from '../result/schema.js';
+import { type GateResult, parseRunResult, type RunEvent, type RunResult } from '../result/schema.js';
 
 interface RunOptions {
   transports?: TransportName[];
@@ -101,18 +101,27 @@ async function run(name: string, options: RunOptions): Promise<number> {
     console.error(`rtbench run: option '--report <formats>' argument '${options.report}' is invalid. ${formats}`);
     return EXIT.usage;
   }
-  const result = await execute(scenario, options);
-  if (typeof result === 'number') return result;
+  const outcome = await execute(scenario, options);
+  if (typeof outcome === 'number') return outcome;
 
   // The result is checked against its documented schema before it is
-  // written: reports, gates and CI read only this file.
-  const checked = parseRunResult(result, 'this run');
+  // written: reports, gates and CI read only this file. Gates are checked
+  // on an invalid or aborted run too, and reported, but cannot pass it.
+  const checked = parseRunResult(outcome.result, 'this run');
   checked.gates = applyGates(checked, thresholds);
   const written = await writeRunFiles(checked, options.out, formats);
   console.log(formatSummary(checked));
   console.log(`\nResult:  ${written[0]} (also ${path.join(options.out, 'latest.json')})`);
   if (written.length > 1) console.log(`Reports: ${written.slice(1).join(', ')}`);
-  return gateVerdict(checked.gates);
+  const gates = gateVerdict(checked.gates);
+  if (outcome.signal) return outcome.signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
+  if (checked.status === 'invalid') {
+    console.error(
+      `rtbench run: the run is invalid (exit ${EXIT.invalidRun}):\n${(checked.problems ?? []).map((p) => `  ${p}`).join('\n')}`,
+    );
+    return EXIT.invalidRun;
+  }
+  return gates;
 }
 
 /** The named scenario with the command line's overrides, validated; or the exit code after saying what is wrong. */
@@ -143,28 +152,35 @@ async function scenarioFromOptions(name: string, options: RunOptions): Promise<S
   }
 }
 
-/** Runs the scenario with a progress line; Ctrl-C and SIGTERM stop every process it started. */
-async function execute(scenario: Scenario, options: RunOptions): Promise<RunResult | number> {
+/**
+ * Runs the scenario with a progress line and the run's events as they
+ * happen. Ctrl-C or SIGTERM cuts the run short: every process it started
+ * stops, and the partial result (status `aborted`) is still written.
+ */
+async function execute(scenario: Scenario, options: RunOptions): Promise<{ result: RunResult; signal?: NodeJS.Signals } | number> {
   const orchestrator = new Orchestrator(scenario, { target: options.target, secret: options.secret });
   const printer = options.quiet ? undefined : new ProgressPrinter(process.stderr);
   orchestrator.on('progress', (p: Progress) => printer?.update(progressText(p), `${p.transport}:${p.phase}`));
-  let interrupted = false;
-  const onSignal = () => {
-    interrupted = true;
-    console.error('\nrtbench run: interrupted, stopping every process it started');
-    void orchestrator.abort();
+  orchestrator.on('event', (event: RunEvent) => {
+    printer?.done();
+    console.error(`rtbench run: [${event.t_s.toFixed(1)}s${event.transport ? ` ${event.transport}` : ''}] ${event.kind}: ${event.message}`);
+  });
+  let signal: NodeJS.Signals | undefined;
+  const onSignal = (received: NodeJS.Signals) => {
+    signal ??= received;
+    orchestrator.abort(`${received}: stopping every process the run started`);
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     console.error(`rtbench run: ${describeScenario(scenario, options.target)}`);
     const result = await orchestrator.run();
     printer?.done();
-    return interrupted ? EXIT.error : result;
+    return { result, signal };
   } catch (error) {
-    await orchestrator.abort();
+    orchestrator.abort('the run failed');
     printer?.done();
-    console.error(`rtbench run: ${interrupted ? 'interrupted' : 'failed'}: ${(error as Error).message}`);
+    console.error(`rtbench run: ${signal ? 'interrupted' : 'failed'}: ${(error as Error).message}`);
     return EXIT.error;
   } finally {
     process.off('SIGINT', onSignal);

@@ -26,6 +26,7 @@ interface ServeOptions {
   headerTimeout: number;
   bodyTimeout: number;
   allowedOrigins?: string[];
+  exitWithStdin?: boolean;
 }
 
 const ENDPOINTS = [
@@ -96,6 +97,7 @@ export function serveCommand(setExit: (code: Promise<number>) => void): Command 
       DEFAULT_CONFIG.bodyTimeoutMs,
     )
     .option('--allowed-origins <list>', 'origins that may open WebSocket, SSE and Engine.IO sessions (default: all)', parseAllowedOrigins)
+    .option('--exit-with-stdin', 'stop when standard input closes (rtbench run starts its server so, so it never outlives the run)')
     .action((options: ServeOptions) => setExit(serve(options)));
 }
 
@@ -141,7 +143,10 @@ async function serve(options: ServeOptions): Promise<number> {
   if (!options.websocket) console.log('  WebSocket upgrades are refused (--no-websocket)');
 
   return new Promise<number>((resolve) => {
+    let stopping = false;
     const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
       console.log(`rtbench serve: ${signal}, closing`);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -155,5 +160,11 @@ async function serve(options: ServeOptions): Promise<number> {
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    if (options.exitWithStdin) {
+      // The parent holds the other end of stdin: it closes when the parent exits, even on kill -9.
+      process.stdin.once('end', () => stop('standard input closed'));
+      process.stdin.once('error', () => stop('standard input closed'));
+      process.stdin.resume();
+    }
   });
 }

@@ -78,15 +78,12 @@ metric({
   compare: 'exact',
   worse: 'lower',
 });
-metric({
-  name: 'clients.failed',
-  kind: 'count',
-  unit: '',
-  field: 'clients.failed',
-  description: 'clients that never connected',
-  get: (t) => t.clients.failed,
-  compare: 'exact',
-});
+/** A count that must not grow from run to run (compared exactly), optional in a result. */
+function exactCount(name: string, field: string, description: string, get: (t: TransportResult) => number | undefined): void {
+  metric({ name, kind: 'count', unit: '', field, description, get: (t) => optional(get(t), field), compare: 'exact' });
+}
+
+exactCount('clients.failed', 'clients.failed', 'clients that never connected', (t) => t.clients.failed);
 metric({
   name: 'clients.open_ratio',
   kind: 'ratio',
@@ -123,33 +120,13 @@ metric({
   get: (t) => t.updates.delivered,
   compare: 'info',
 });
-metric({
-  name: 'lost',
-  kind: 'count',
-  unit: '',
-  field: 'updates.lost',
-  description: 'deliveries missing (seq gaps)',
-  get: (t) => t.updates.lost,
-  compare: 'exact',
-});
-metric({
-  name: 'duplicated',
-  kind: 'count',
-  unit: '',
-  field: 'updates.duplicated',
-  description: 'deliveries received twice',
-  get: (t) => t.updates.duplicated,
-  compare: 'exact',
-});
-metric({
-  name: 'reordered',
-  kind: 'count',
-  unit: '',
-  field: 'updates.reordered',
-  description: 'deliveries out of seq order',
-  get: (t) => t.updates.reordered,
-  compare: 'exact',
-});
+exactCount('lost', 'updates.lost', 'deliveries missing (seq gaps)', (t) => t.updates.lost);
+exactCount('duplicated', 'updates.duplicated', 'deliveries received twice', (t) => t.updates.duplicated);
+exactCount('reordered', 'updates.reordered', 'deliveries out of seq order', (t) => t.updates.reordered);
+exactCount('clients.dropped', 'clients.dropped', 'clients that were open and were not at the end', (t) => t.clients.dropped);
+exactCount('clients.reconnected', 'clients.reconnected', 'clients that reconnected at least once', (t) => t.clients.reconnected);
+exactCount('publish.failed', 'publish.failed', 'publishes the server never acknowledged', (t) => t.publish?.failed);
+exactCount('gaps', 'updates.gaps', 'gap signals: resumes older than the history', (t) => t.updates.gaps);
 metric({
   name: 'loss_ratio',
   kind: 'ratio',

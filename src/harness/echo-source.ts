@@ -5,12 +5,18 @@
  */
 export class EchoSource {
   readonly heads: Record<string, number> = {};
+  readonly attempted = 0;
   readonly accepted = 0;
+  readonly failed = 0;
+  readonly retried = 0;
+  readonly unacknowledged: Record<string, number> = {};
   readonly errors = new Set<string>();
 
   constructor(private readonly quiesceClients: () => void) {}
 
   start(): void {}
+
+  pause(): void {}
 
   async stop(): Promise<void> {
     this.quiesceClients();

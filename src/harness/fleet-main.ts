@@ -9,7 +9,7 @@ const send = (message: FromFleet, then?: () => void) => process.send?.(message, 
 const ticker = setInterval(() => {
   if (!fleet) return;
   const p99 = summarize(fleet.deliveries.latency.histogram).p99;
-  send({ type: 'tick', counters: fleet.counters(), p99 });
+  send({ type: 'tick', counters: fleet.counters(), p99, intervalP99: fleet.deliveries.intervalP99() });
 }, 1000);
 
 process.on('message', (message: ToFleet) => {
@@ -35,7 +35,7 @@ process.on('message', (message: ToFleet) => {
       if (!fleet) {
         process.exit(0);
       }
-      fleet.finish(message.heads).then(
+      fleet.finish(message.heads, message.unacknowledged).then(
         // Disconnect only once the message is out: a large final report
         // would otherwise be cut off with the channel.
         (result) => send({ type: 'final', result }, () => process.disconnect()),

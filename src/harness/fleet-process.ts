@@ -19,12 +19,17 @@ export class FleetProcess {
   readonly child: ChildProcess;
   counters: FleetCounters | undefined;
   p99 = 0;
+  /** p99 (us) of the deliveries of the last second. */
+  intervalP99 = 0;
+  /** Set when the parent stops the process itself (finish or kill): its exit is then no fault. */
+  #stopping = false;
   /** Why the process ended, once it has (noticed at once, not when next asked). */
   ended: string | undefined;
   #waiters = new Map<string, (message: FromFleet) => void>();
   #error: string | undefined;
 
-  constructor() {
+  /** `onUnexpectedExit`: the process died while the run needed it (noticed at once, not at the next question). */
+  constructor(private readonly onUnexpectedExit?: (how: string) => void) {
     // A small young generation: at 15,000 connections per process the default
     // semi-spaces cost more memory than the connections themselves.
     this.child = fork(FLEET_ENTRY, [], {
@@ -35,6 +40,7 @@ export class FleetProcess {
     // 'close' comes after the IPC channel is drained; 'exit' can overtake the last messages.
     this.child.once('close', (code: number | null, signal: string | null) => {
       this.ended = `client process ${this.child.pid} exited (${signal ?? code})${this.#error ? `: ${this.#error}` : ''}`;
+      if (!this.#stopping) this.onUnexpectedExit?.(this.ended);
       for (const [key, waiter] of this.#waiters) {
         this.#waiters.delete(key);
         waiter({ type: 'error', message: `${this.ended} before ${key}` });
@@ -46,6 +52,7 @@ export class FleetProcess {
     if (message.type === 'tick') {
       this.counters = message.counters;
       this.p99 = message.p99;
+      this.intervalP99 = message.intervalP99;
     }
     if (message.type === 'error') this.#error = message.message;
     const key = message.type === 'mark' ? `mark:${message.name}` : message.type;
@@ -95,12 +102,22 @@ export class FleetProcess {
     }
   }
 
+  /** The parent is ending the process (finish, abort): its exit is expected. */
+  expectExit(): void {
+    this.#stopping = true;
+  }
+
+  get alive(): boolean {
+    return this.ended === undefined;
+  }
+
   exited(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
     return once(this.child, 'exit').then(() => {});
   }
 
   async kill(): Promise<void> {
+    this.#stopping = true;
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = once(this.child, 'exit');
     this.child.kill('SIGKILL');
@@ -111,8 +128,8 @@ export class FleetProcess {
 export class FleetGroup {
   readonly fleets: FleetProcess[];
 
-  constructor(count: number) {
-    this.fleets = Array.from({ length: count }, () => new FleetProcess());
+  constructor(count: number, onUnexpectedExit?: (how: string) => void) {
+    this.fleets = Array.from({ length: count }, () => new FleetProcess(onUnexpectedExit));
   }
 
   /** Sends each process its plan; resolves when every one has ramped (or reached its deadline). */
@@ -130,9 +147,16 @@ export class FleetGroup {
     for (const fleet of this.fleets) fleet.send(message);
   }
 
-  /** The latest counters each process sent on its own (once a second). */
+  /** The latest counters each process sent on its own (once a second); a dead process holds no open client. */
   latest(): FleetCounters {
-    return sumCounters(this.fleets.flatMap((fleet) => (fleet.counters ? [fleet.counters] : [])));
+    return sumCounters(
+      this.fleets.flatMap((fleet) => (fleet.counters ? [fleet.alive ? fleet.counters : deadCounters(fleet.counters)] : [])),
+    );
+  }
+
+  /** The highest p99 any process saw in its last second. */
+  intervalP99(): number {
+    return Math.max(0, ...this.fleets.map((fleet) => (fleet.alive ? fleet.intervalP99 : 0)));
   }
 
   /** The highest p99 any process has seen so far (for progress only; the result merges histograms). */
@@ -140,10 +164,11 @@ export class FleetGroup {
     return Math.max(0, ...this.fleets.map((fleet) => fleet.p99));
   }
 
-  /** Every process's counters at this moment, asked for and summed. */
+  /** Every process's counters at this moment, asked for and summed; a dead process gives its last counters. */
   async mark(name: MarkName): Promise<FleetCounters> {
     const marks = await Promise.all(
       this.fleets.map(async (fleet) => {
+        if (!fleet.alive) return deadCounters(fleet.counters);
         fleet.send({ type: 'mark', name });
         const message = (await fleet.next(`mark:${name}`, MARK_TIMEOUT_MS)) as Extract<FromFleet, { type: 'mark' }>;
         fleet.counters = message.counters;
@@ -153,13 +178,25 @@ export class FleetGroup {
     return sumCounters(marks);
   }
 
-  /** Closes every client, settles each process's books against the heads, and waits for the processes to exit. */
-  async finish(heads: Record<string, number>): Promise<FleetFinal[]> {
+  /**
+   * Closes every client, settles each process's books against the heads, and
+   * waits for the processes to exit. A process that died, or does not answer
+   * within `timeoutMs`, gives what its last counters say: its clients count
+   * as dropped, and it owes no latency or loss figures it cannot give.
+   */
+  async finish(heads: Record<string, number>, unacknowledged: Record<string, number>, timeoutMs = FINAL_TIMEOUT_MS): Promise<FleetFinal[]> {
     const finals = await Promise.all(
       this.fleets.map(async (fleet) => {
-        fleet.send({ type: 'finish', heads });
-        const message = await fleet.next('final', FINAL_TIMEOUT_MS);
-        return (message as Extract<FromFleet, { type: 'final' }>).result;
+        if (!fleet.alive) return finalOfDead(fleet);
+        fleet.expectExit();
+        fleet.send({ type: 'finish', heads, unacknowledged });
+        try {
+          const message = await fleet.next('final', timeoutMs);
+          return (message as Extract<FromFleet, { type: 'final' }>).result;
+        } catch (error) {
+          await fleet.kill();
+          return finalOfDead(fleet, (error as Error).message);
+        }
       }),
     );
     await Promise.all(this.fleets.map((fleet) => fleet.exited()));
@@ -169,4 +206,31 @@ export class FleetGroup {
   async kill(): Promise<void> {
     await Promise.all(this.fleets.map((fleet) => fleet.kill()));
   }
+}
+
+const ZERO_COUNTERS: FleetCounters = sumCounters([]);
+
+/** A dead process's last counters: its bytes and deliveries happened; none of its clients is open any more. */
+function deadCounters(counters: FleetCounters | undefined): FleetCounters {
+  const last = counters ?? ZERO_COUNTERS;
+  return { ...last, open: 0, connecting: 0, reconnecting: 0 };
+}
+
+function finalOfDead(fleet: FleetProcess, why = fleet.ended ?? 'client process ended'): FleetFinal {
+  const last = fleet.counters ?? ZERO_COUNTERS;
+  return {
+    ...deadCounters(last),
+    expected: 0,
+    lost: 0,
+    duplicated: 0,
+    reordered: 0,
+    reconnected: 0,
+    // Every client it had open was dropped with it.
+    dropped: last.open + last.reconnecting,
+    gaps: 0,
+    gapUpdates: 0,
+    histogram: '',
+    rssPeakMb: 0,
+    errors: [why],
+  };
 }

@@ -23,6 +23,8 @@ export interface FleetCounters {
   /** Still opening (a saturated server had not answered them yet). */
   connecting: number;
   reconnects: number;
+  /** Lost their connection and trying again right now. */
+  reconnecting: number;
   delivered: number;
   payload: number;
   polls: number;
@@ -38,6 +40,12 @@ export interface FleetCounters {
 export interface FleetFinal extends FleetCounters {
   expected: number;
   lost: number;
+  /** Clients that reconnected at least once. */
+  reconnected: number;
+  /** Clients that had opened and were not open at the end. */
+  dropped: number;
+  gaps: number;
+  gapUpdates: number;
   duplicated: number;
   reordered: number;
   histogram: string;
@@ -56,11 +64,12 @@ export type ToFleet =
   | { type: 'mark'; name: MarkName }
   | { type: 'quiesce' }
   | { type: 'end-ramp' }
-  | { type: 'finish'; heads: Record<string, number> };
+  | { type: 'finish'; heads: Record<string, number>; unacknowledged: Record<string, number> };
 
 export type FromFleet =
   | { type: 'ramped'; counters: FleetCounters }
-  | { type: 'tick'; counters: FleetCounters; p99: number }
+  /** p99: over the whole run so far; intervalP99: over the last tick only (what a fault does shows there). */
+  | { type: 'tick'; counters: FleetCounters; p99: number; intervalP99: number }
   | { type: 'mark'; name: MarkName; counters: FleetCounters }
   | { type: 'final'; result: FleetFinal }
   | { type: 'error'; message: string };

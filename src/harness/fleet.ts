@@ -9,7 +9,11 @@ import type { ClientEnvironment, LoadClient } from '../clients/load-client.js';
 import { ShortPollClient } from '../clients/short-poll-client.js';
 import { ByteMeter } from '../metrics/byte-meter.js';
 import { DeliveryRecorder } from '../metrics/delivery-recorder.js';
+import { channelOf } from './channels.js';
 import type { FleetCounters, FleetFinal, FleetPlan } from './fleet-protocol.js';
+
+/** Distinct error messages kept per process. */
+const MAX_ERROR_KINDS = 50;
 
 export class Fleet {
   readonly meter = new ByteMeter();
@@ -70,7 +74,7 @@ export class Fleet {
   #openClient(index: number): Promise<void> {
     const { plan } = this;
     const target = plan.targets[index % plan.targets.length]!;
-    const channel = plan.channels[index % plan.channels.length]!;
+    const channel = channelOf(index, plan.channels);
     const client = createClient(plan.transport, this.#env, target, channel);
     this.clients.push(client);
     this.#attempted++;
@@ -78,8 +82,10 @@ export class Fleet {
   }
 
   /** Errors are counted by message, so thousands of clients failing alike make one line of the result. */
+  /** Errors counted by message; a storm of distinct messages (ports, ids) is folded into one line past the bound. */
   #countError(error: Error): void {
-    const key = error.message.slice(0, 120);
+    let key = error.message.slice(0, 120);
+    if (!this.errors.has(key) && this.errors.size >= MAX_ERROR_KINDS) key = 'other errors (more kinds than the result keeps)';
     this.errors.set(key, (this.errors.get(key) ?? 0) + 1);
   }
 
@@ -91,6 +97,7 @@ export class Fleet {
     let open = 0;
     let failed = 0;
     let connecting = 0;
+    let reconnecting = 0;
     let polls = 0;
     let echoSent = 0;
     for (const client of this.clients) {
@@ -98,6 +105,7 @@ export class Fleet {
       if (client.state === 'open') open++;
       else if (client.state === 'failed') failed++;
       else if (client.state === 'connecting') connecting++;
+      else if (client.state === 'reconnecting') reconnecting++;
       if (client instanceof ShortPollClient) polls += client.polls;
     }
     const bytes = this.meter.snapshot();
@@ -110,6 +118,7 @@ export class Fleet {
       failed,
       connecting,
       reconnects: this.#reconnects,
+      reconnecting,
       delivered: this.deliveries.delivered,
       payload: this.deliveries.payloadBytes,
       polls,
@@ -119,23 +128,32 @@ export class Fleet {
     };
   }
 
-  /** Closes every client, waits for the sockets to go, and settles the books. */
-  async finish(heads: Record<string, number>): Promise<FleetFinal> {
+  /**
+   * Closes every client, waits for the sockets to go, and settles the books.
+   * `unacknowledged`: publishes per channel the server never acknowledged;
+   * every subscriber was owed them, so they count as lost unless a client
+   * got them anyway (a seq beyond the acknowledged head).
+   */
+  async finish(heads: Record<string, number>, unacknowledged: Record<string, number> = {}): Promise<FleetFinal> {
     this.#stopped = true;
-    let expected = 0;
-    let lost = 0;
-    let duplicated = 0;
-    let reordered = 0;
+    const books = { expected: 0, lost: 0, duplicated: 0, reordered: 0, reconnected: 0, dropped: 0, gaps: 0, gapUpdates: 0 };
     for (const client of this.clients) {
       // A client that never subscribed was never owed anything; its failure
       // is counted under clients.failed.
       if (!client.opened) continue;
+      const { tracker } = client;
       // In the echo scenario each client is its own source: it is owed what it sent.
       const head = this.plan.settings.echoRate > 0 ? client.echoSent : (heads[client.channel] ?? 0);
-      expected += client.tracker.expected(head);
-      lost += client.tracker.lost(head);
-      duplicated += client.tracker.duplicated;
-      reordered += client.tracker.reordered;
+      const unacked = unacknowledged[client.channel] ?? 0;
+      const beyondHead = Math.max(0, tracker.last - head);
+      books.expected += tracker.expected(head) + unacked;
+      books.lost += tracker.lost(head) + Math.max(0, unacked - beyondHead);
+      books.duplicated += tracker.duplicated;
+      books.reordered += tracker.reordered;
+      books.gaps += tracker.gaps;
+      books.gapUpdates += tracker.gapUpdates;
+      if (client.reconnectCount > 0) books.reconnected++;
+      if (client.state !== 'open') books.dropped++;
     }
     const counters = this.counters();
     for (const client of this.clients) client.close();
@@ -149,10 +167,7 @@ export class Fleet {
       up: closed.up,
       cpuUserS: closed.cpuUserS,
       cpuSystemS: closed.cpuSystemS,
-      expected,
-      lost,
-      duplicated,
-      reordered,
+      ...books,
       histogram: this.deliveries.latency.encode(),
       rssPeakMb: process.resourceUsage().maxRSS / 1024,
       errors: [...this.errors].map(([message, count]) => `${count} x ${message}`),

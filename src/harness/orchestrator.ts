@@ -1,29 +1,42 @@
 /**
  * Runs a scenario: each transport in turn (a capacity scenario searches
- * client counts), and the run result around them. Emits `progress` events;
- * the CLI only listens. abort() stops whatever is running.
+ * client counts), and the run result around them: its events, its faults,
+ * and its verdict (ok, invalid or aborted). Emits `progress` and `event`;
+ * the CLI only listens. abort() cuts the run short with a partial result.
  */
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import type { TransportName } from '../clients/registry.js';
-import { RUN_SCHEMA_ID, type CapacityResult, type RunResult, type TimelinePoint, type TransportResult } from '../result/schema.js';
+import {
+  type CapacityResult,
+  type FaultResult,
+  RUN_SCHEMA_ID,
+  type RunResult,
+  type TimelinePoint,
+  type TransportResult,
+} from '../result/schema.js';
 import type { Scenario } from '../scenarios/schema.js';
 import { round } from '../util/round.js';
 import { searchCapacity } from './capacity.js';
 import { machineInfo } from './machine.js';
-import { TransportRun, type Progress, type RunOptions } from './transport-run.js';
+import { RunEvents } from './run-events.js';
+import { type Progress, type RunContext, type RunOptions, TransportRun } from './transport-run.js';
+import { runStatus } from './verdict.js';
 
 export type { Progress, RunOptions } from './transport-run.js';
 
 export class Orchestrator extends EventEmitter {
   #current: TransportRun | undefined;
   #aborted = false;
+  readonly #events = new RunEvents();
+  readonly #faults: FaultResult[] = [];
 
   constructor(
     readonly scenario: Scenario,
     readonly options: RunOptions = {},
   ) {
     super();
+    this.#events.onEvent((event) => this.emit('event', event));
   }
 
   async run(): Promise<RunResult> {
@@ -41,7 +54,7 @@ export class Orchestrator extends EventEmitter {
         transports[transport] = await this.runTransport(transport, this.scenario.clients, timeline);
       }
     }
-    return {
+    const result: RunResult = {
       schema: RUN_SCHEMA_ID,
       scenario: this.scenario.name,
       started_at: started.toISOString(),
@@ -52,8 +65,12 @@ export class Orchestrator extends EventEmitter {
       transports,
       timeline,
       ...(this.scenario.kind === 'capacity' && { capacity }),
+      ...(this.scenario.kind === 'faults' && { faults: this.#faults }),
       gates: [],
+      events: this.#events.list,
+      ...(this.#events.omitted > 0 && { events_omitted: this.#events.omitted }),
     };
+    return { ...result, ...runStatus(result, this.scenario.kind, this.#aborted) };
   }
 
   #searchCapacity(transport: TransportName, timeline: TimelinePoint[]) {
@@ -69,20 +86,32 @@ export class Orchestrator extends EventEmitter {
 
   /** One transport at one client count; see TransportRun. */
   async runTransport(transport: TransportName, clients: number, timeline: TimelinePoint[]): Promise<TransportResult> {
-    const run = new TransportRun(this.scenario, transport, clients, this.options, timeline, (progress: Progress) =>
-      this.emit('progress', progress),
-    );
+    const context: RunContext = {
+      scenario: this.scenario,
+      options: this.options,
+      timeline,
+      events: this.#events,
+      onProgress: (progress: Progress) => this.emit('progress', progress),
+    };
+    const run = new TransportRun(context, transport, clients);
     this.#current = run;
     try {
       return await run.run();
     } finally {
+      this.#faults.push(...run.faultResults());
       this.#current = undefined;
     }
   }
 
-  /** Stops every process this run started; safe to call at any time. */
-  async abort(): Promise<void> {
+  /**
+   * Cuts the run short (Ctrl-C, SIGTERM): the transport running now stops
+   * within a couple of seconds and run() resolves with what was measured,
+   * marked `aborted`; no further transport starts.
+   */
+  abort(reason = 'stopped by a signal'): void {
+    if (this.#aborted) return;
     this.#aborted = true;
-    await this.#current?.stop();
+    this.#events.add('aborted', reason, this.#current?.transport);
+    this.#current?.abort();
   }
 }

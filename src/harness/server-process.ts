@@ -32,7 +32,8 @@ const STOP_GRACE_MS = 8000;
 export async function startServerProcess(args: string[], options: ServerProcessOptions = {}): Promise<ServerProcess> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // stdin is a pipe the server may watch (--exit-with-stdin): it closes when this process ends, however it ends.
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let output = '';
   let listening = false;

@@ -14,8 +14,12 @@ import type { CpuTimes } from './process-stats.js';
 
 /** What the updates came from: the publisher, or the echo scenario's stand-in. */
 export interface UpdateCounts {
+  readonly attempted: number;
   /** Updates the server accepted. */
   readonly accepted: number;
+  /** Given up on: never acknowledged. */
+  readonly failed: number;
+  readonly retried: number;
   readonly errors: ReadonlySet<string>;
 }
 
@@ -42,6 +46,7 @@ const COUNTER_KEYS = [
   'failed',
   'connecting',
   'reconnects',
+  'reconnecting',
   'delivered',
   'payload',
   'polls',
@@ -131,6 +136,8 @@ export function buildTransportResult(facts: TransportFacts): TransportResult {
       failed: sum((f) => f.failed),
       connecting: sum((f) => f.connecting),
       reconnects: sum((f) => f.reconnects),
+      reconnected: sum((f) => f.reconnected),
+      dropped: sum((f) => f.dropped),
       processes: finals.length,
     },
     updates: {
@@ -140,6 +147,14 @@ export function buildTransportResult(facts: TransportFacts): TransportResult {
       lost: sum((f) => f.lost),
       duplicated: sum((f) => f.duplicated),
       reordered: sum((f) => f.reordered),
+      gaps: sum((f) => f.gaps),
+      gap_updates: sum((f) => f.gapUpdates),
+    },
+    publish: {
+      attempted: facts.updates.attempted,
+      accepted: facts.updates.accepted,
+      failed: facts.updates.failed,
+      retried: facts.updates.retried,
     },
     bytes: {
       down: sum((f) => f.down),
@@ -176,4 +191,22 @@ export function buildTransportResult(facts: TransportFacts): TransportResult {
     },
     errors: [...finals.flatMap((f) => f.errors), ...facts.updates.errors],
   };
+}
+
+/** A target that never answered: nothing was opened, every planned client failed. */
+export function unreachableResult(scenario: Scenario, transport: TransportName, clients: number): TransportResult {
+  const zero = sumCounters([]);
+  const result = buildTransportResult({
+    scenario,
+    transport,
+    clients,
+    finals: [],
+    before: zero,
+    after: zero,
+    updates: { attempted: 0, accepted: 0, failed: 0, retried: 0, errors: new Set() },
+    phases: { ramp: 0, steady: 0, drain: 0, teardown: 0 },
+    server: { total: { userS: 0, systemS: 0 }, steady: { userS: 0, systemS: 0 }, rssPeakMb: 0, workers: 0 },
+  });
+  result.clients.failed = clients;
+  return result;
 }

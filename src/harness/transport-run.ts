@@ -3,22 +3,30 @@
  * embedded one, or the --target), the ramp of the client processes, the
  * steady phase under the open-model publisher, the drain, and the teardown
  * that stops everything it started - also on error or abort().
+ *
+ * Every process is watched while it runs: the embedded server's exit and its
+ * stderr, the target's health, each client process's exit, each publish the
+ * server did not acknowledge. What happens goes to the run's events; a
+ * server that died or a target that went down cuts the steady phase short,
+ * and abort() cuts any phase short, so a result still comes back.
  */
 import type { ClientTarget } from '../clients/load-client.js';
 import type { TransportName } from '../clients/registry.js';
-import type { TimelinePoint, TransportResult } from '../result/schema.js';
+import type { FaultResult, TimelinePoint, TransportResult } from '../result/schema.js';
 import type { Scenario } from '../scenarios/schema.js';
 import { round } from '../util/round.js';
-import { shareOf } from '../util/share.js';
 import { sleep } from '../util/sleep.js';
 import { channelNames, expectedDeliveries } from './channels.js';
 import { EchoSource } from './echo-source.js';
+import { FaultSchedule } from './faults.js';
 import { FleetGroup } from './fleet-process.js';
-import type { FleetCounters, FleetPlan } from './fleet-protocol.js';
-import { ProcessTreeSampler } from './process-stats.js';
+import type { FleetCounters, FleetFinal } from './fleet-protocol.js';
+import type { ProcessTreeSampler } from './process-stats.js';
 import { Publisher } from './publisher.js';
-import { startServerProcess, type ServerProcess } from './server-process.js';
-import { buildTransportResult, cpuDelta } from './transport-result.js';
+import type { RunEvents } from './run-events.js';
+import { openTarget, type RunTarget } from './run-target.js';
+import { buildTransportResult, cpuDelta, unreachableResult } from './transport-result.js';
+import { fleetPlans } from './fleet-plans.js';
 
 export interface RunOptions {
   /** A server someone else runs (http://host:port); otherwise one is started per transport. */
@@ -41,51 +49,65 @@ export interface Progress {
   p99Us: number;
 }
 
-/** Where the clients connect, and the process tree to sample (if any). */
-interface Target {
-  baseUrl: string;
-  clientTargets: ClientTarget[];
-  sampler: ProcessTreeSampler | undefined;
+/** What a transport run shares with the whole run. */
+export interface RunContext {
+  scenario: Scenario;
+  options: RunOptions;
+  timeline: TimelinePoint[];
+  events: RunEvents;
+  onProgress: (progress: Progress) => void;
 }
 
 /** How long the drain may wait at most, however slowly updates still trickle in. */
 const DRAIN_LIMIT_MS = 120_000;
+/** After abort(): how long the client processes get to send their books before they are killed. */
+const ABORT_FINISH_MS = 1000;
 
 export class TransportRun {
   readonly #s: Scenario;
   readonly #channels: string[];
   readonly #t0 = performance.now();
-  #server: ServerProcess | undefined;
+  /** Fired to cut the current phase short: abort(), a dead server, a target that went down. */
+  readonly #cut = new AbortController();
+  #aborted = false;
+  #target: RunTarget | undefined;
   #fleets: FleetGroup | undefined;
   #source: Publisher | EchoSource | undefined;
   #sampler: ProcessTreeSampler | undefined;
   #phase: Progress['phase'] = 'server';
+  #faults: FaultSchedule | undefined;
 
   constructor(
-    scenario: Scenario,
+    private readonly context: RunContext,
     readonly transport: TransportName,
     readonly clients: number,
-    private readonly options: RunOptions,
-    private readonly timeline: TimelinePoint[],
-    private readonly onProgress: (progress: Progress) => void,
   ) {
-    this.#s = scenario;
-    this.#channels = channelNames(scenario.channels);
+    this.#s = context.scenario;
+    this.#channels = channelNames(this.#s.channels);
   }
 
   async run(): Promise<TransportResult> {
     this.#progress('server');
     try {
-      const target = await this.#startTarget();
+      const target = await openTarget({
+        scenario: this.#s,
+        target: this.context.options.target,
+        targetPid: this.context.options.targetPid,
+        transport: this.transport,
+        events: this.context.events,
+        onGone: () => this.#cut.abort(),
+      });
+      if (!target) return unreachableResult(this.#s, this.transport, this.clients);
+      this.#target = target;
       this.#sampler = target.sampler;
       const ramp = await this.#ramp(target.clientTargets);
-      await this.options.onRamped?.(this.transport);
+      if (!this.#cut.signal.aborted) await this.context.options.onRamped?.(this.transport);
       const steady = await this.#steadyAndDrain(target);
       this.#progress('teardown');
       const teardownStart = performance.now();
       const serverTotals = this.#sampler?.stop();
-      const finals = await this.#fleets!.finish(steady.source.heads);
-      await this.#stopServer();
+      const finals = await this.#finish(steady.source);
+      await this.#stopTarget();
       return buildTransportResult({
         scenario: this.#s,
         transport: this.transport,
@@ -107,78 +129,36 @@ export class TransportRun {
     }
   }
 
+  /** What each injected fault did (a `faults` scenario; empty otherwise). */
+  faultResults(): FaultResult[] {
+    return this.#faults?.results() ?? [];
+  }
+
+  /** Ends the run early (Ctrl-C): the current phase is cut short and a partial result comes back from run(). */
+  abort(): void {
+    this.#aborted = true;
+    this.#cut.abort();
+    this.#fleets?.broadcast({ type: 'end-ramp' });
+  }
+
   /** Stops every process this run started; safe to call at any time, more than once. */
   async stop(): Promise<void> {
-    await this.#source?.stop().catch(() => {});
+    await this.#source?.stop(true).catch(() => {});
     await this.#fleets?.kill();
-    this.#sampler?.stop();
-    await this.#stopServer();
+    await this.#stopTarget();
   }
 
-  async #stopServer(): Promise<void> {
-    const server = this.#server;
-    this.#server = undefined;
-    await server?.stop();
-  }
-
-  async #startTarget(): Promise<Target> {
-    const { target, targetPid } = this.options;
-    if (target) {
-      const url = new URL(target);
-      const sampler = targetPid ? new ProcessTreeSampler(targetPid) : undefined;
-      sampler?.start();
-      return { baseUrl: url.origin, clientTargets: [{ host: url.hostname, port: Number(url.port || 80) }], sampler };
-    }
-    const s = this.#s;
-    this.#server = await startServerProcess([
-      '--host',
-      '0.0.0.0',
-      '--workers',
-      String(s.serverWorkers),
-      '--long-poll-timeout',
-      String(s.longPollTimeoutMs),
-      // A minute of updates, so a slow subscriber can still catch up from history.
-      '--history',
-      String(Math.max(1000, Math.ceil(s.rate * 60))),
-      ...(s.kind === 'echo' ? ['--echo'] : []),
-    ]); // prettier-ignore
-    const port = this.#server.port;
-    // Several loopback destinations: one address pair has ~28,000 ephemeral ports.
-    const hosts = Array.from({ length: s.loopbackAddresses }, (_, i) => `127.0.0.${i + 1}`);
-    const sampler = new ProcessTreeSampler(this.#server.pid);
-    sampler.start();
-    return { baseUrl: `http://127.0.0.1:${port}`, clientTargets: hosts.map((host) => ({ host, port })), sampler };
+  async #stopTarget(): Promise<void> {
+    const target = this.#target;
+    this.#target = undefined;
+    await target?.stop();
   }
 
   /** The clients spread over processes of at most clientsPerProcess each; returns the ramp's seconds. */
   async #ramp(targets: ClientTarget[]): Promise<number> {
     const s = this.#s;
-    const processCount = Math.ceil(this.clients / s.clientsPerProcess);
-    this.#fleets = new FleetGroup(processCount);
-    let firstIndex = 0;
-    const plans = this.#fleets.fleets.map((_, i): FleetPlan => {
-      const count = shareOf(i, processCount, this.clients);
-      const plan: FleetPlan = {
-        transport: this.transport,
-        firstIndex,
-        count,
-        channels: this.#channels,
-        targets,
-        rampPerSec: Math.max(1, s.rampPerSec / processCount),
-        rampConcurrency: Math.max(1, Math.ceil(s.rampConcurrency / processCount)),
-        settings: {
-          headers: s.headers,
-          conditional: s.conditional,
-          pollIntervalMs: s.pollIntervalMs,
-          longPollTimeoutMs: s.longPollTimeoutMs,
-          pollingOnly: false,
-          reconnect: true,
-          echoRate: s.kind === 'echo' ? s.echoRate : 0,
-        },
-      };
-      firstIndex += count;
-      return plan;
-    });
+    const plans = fleetPlans(s, this.transport, this.clients, this.#channels, targets);
+    this.#fleets = new FleetGroup(plans.length, (how) => this.context.events.add('client-process-exit', how, this.transport));
     this.#progress('ramp');
     const ticker = setInterval(() => this.#progress('ramp'), 1000);
     try {
@@ -191,45 +171,78 @@ export class TransportRun {
     const rampS = this.#elapsedS();
     // Let the last subscriptions reach the server before the first update
     // is due (echo: until every client has started its round trips).
-    await sleep(s.kind === 'echo' ? Math.max(500, 1000 / s.echoRate + 100) : 500);
+    await this.#sleep(s.kind === 'echo' ? Math.max(500, 1000 / s.echoRate + 100) : 500);
     return rampS;
   }
 
-  async #steadyAndDrain(target: Target) {
+  async #steadyAndDrain(target: RunTarget) {
     const s = this.#s;
     const fleets = this.#fleets!;
     const before = await fleets.mark('steady-start');
     const serverCpuBefore = this.#sampler?.cpu();
-    const echo = s.kind === 'echo';
-    const source = echo
-      ? new EchoSource(() => fleets.broadcast({ type: 'quiesce' }))
-      : new Publisher({
-          baseUrl: target.baseUrl,
-          channels: this.#channels,
-          rate: s.rate,
-          payloadBytes: s.payloadBytes,
-          secret: this.options.secret,
-        });
-    this.#source = source;
+    const source = this.#startSource(target);
     const steadyStart = performance.now();
     this.#phase = 'steady';
-    source.start();
     const ticker = this.#startTimeline(before.delivered);
+    const faults = s.kind === 'faults' ? new FaultSchedule(this.#faultContext(target, source)) : undefined;
+    this.#faults = faults;
     try {
-      await sleep(s.durationMs);
-      await source.stop();
+      faults?.start();
+      await this.#sleep(s.durationMs);
+      faults?.stop();
+      await source.stop(this.#aborted);
       const steadyS = (performance.now() - steadyStart) / 1000;
       this.#phase = 'drain';
       this.#progress('drain');
       const drainStart = performance.now();
-      const owed = echo ? (await fleets.mark('echo-count')).echoSent : expectedDeliveries(source.heads, this.#channels, this.clients);
-      await this.#drain(owed);
+      if (!this.#cut.signal.aborted) {
+        const owed =
+          s.kind === 'echo' ? (await fleets.mark('echo-count')).echoSent : expectedDeliveries(source.heads, this.#channels, this.clients);
+        await this.#drain(owed);
+      }
       const drainS = (performance.now() - drainStart) / 1000;
       const after = await fleets.mark('steady-end');
       return { before, after, source, steadyS, drainS, serverCpu: cpuDelta(serverCpuBefore, this.#sampler?.cpu()) };
     } finally {
+      faults?.stop();
       clearInterval(ticker);
     }
+  }
+
+  #startSource(target: RunTarget): Publisher | EchoSource {
+    const fleets = this.#fleets!;
+    const source =
+      this.#s.kind === 'echo'
+        ? new EchoSource(() => fleets.broadcast({ type: 'quiesce' }))
+        : new Publisher({
+            baseUrl: target.baseUrl,
+            channels: this.#channels,
+            rate: this.#s.rate,
+            payloadBytes: this.#s.payloadBytes,
+            secret: this.context.options.secret,
+            onFailure: (message) => this.context.events.add('publish-failed', message, this.transport),
+          });
+    this.#source = source;
+    source.start();
+    return source;
+  }
+
+  #faultContext(target: RunTarget, source: Publisher | EchoSource) {
+    return {
+      faults: this.#s.faults,
+      transport: this.transport,
+      baseUrl: target.baseUrl,
+      secret: this.context.options.secret,
+      events: this.context.events,
+      fleets: this.#fleets!,
+      pausePublisher: (ms: number) => source.pause(ms),
+    };
+  }
+
+  /** The books of every client process; after abort() they get a moment, then what their counters said. */
+  #finish(source: Publisher | EchoSource): Promise<FleetFinal[]> {
+    const timeout = this.#aborted ? ABORT_FINISH_MS : undefined;
+    return this.#fleets!.finish(source.heads, source.unacknowledged, timeout);
   }
 
   /** A point a second on the run's timeline, and a progress event with it. */
@@ -239,7 +252,12 @@ export class TransportRun {
       const now: FleetCounters = this.#fleets!.latest();
       const deliveredPerS = now.delivered - lastDelivered;
       lastDelivered = now.delivered;
-      this.timeline.push({ t_s: round(this.#elapsedS(), 1), transport: this.transport, open: now.open, delivered_per_s: deliveredPerS });
+      this.context.timeline.push({
+        t_s: round(this.#elapsedS(), 1),
+        transport: this.transport,
+        open: now.open,
+        delivered_per_s: deliveredPerS,
+      });
       this.#progress(this.#phase, deliveredPerS);
     }, 1000);
   }
@@ -253,7 +271,7 @@ export class TransportRun {
     const started = performance.now();
     let last = -1;
     let lastChange = started;
-    while (performance.now() - started < DRAIN_LIMIT_MS) {
+    while (performance.now() - started < DRAIN_LIMIT_MS && !this.#cut.signal.aborted) {
       const { delivered } = await this.#fleets!.mark('drain-check');
       if (delivered >= expected) return;
       if (delivered !== last) {
@@ -262,8 +280,13 @@ export class TransportRun {
       } else if (performance.now() - lastChange >= this.#s.drainMs) {
         return;
       }
-      await sleep(250);
+      await this.#sleep(250);
     }
+  }
+
+  /** A sleep that the cut ends early. */
+  #sleep(ms: number): Promise<void> {
+    return sleep(ms, this.#cut.signal);
   }
 
   #elapsedS(): number {
@@ -272,7 +295,7 @@ export class TransportRun {
 
   #progress(phase: Progress['phase'], deliveredPerS = 0): void {
     const sum = this.#fleets?.latest();
-    this.onProgress({
+    this.context.onProgress({
       transport: this.transport,
       phase,
       elapsedS: this.#elapsedS(),

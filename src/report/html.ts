@@ -15,6 +15,7 @@ import { esc, MODEL_COLOR, transportColor } from './charts/svg.js';
 import { formatBitrate, formatNumber } from './format.js';
 import { gateRows, gateSummary, GATE_HEADER } from './gate-rows.js';
 import { measuredTableText, modelTableText, type TextTable } from './model-tables.js';
+import { EVENT_HEADER, eventRows, eventsLeftOut, FAULT_HEADER, faultRows, statusLine } from './run-status.js';
 import type { RunResult } from '../result/schema.js';
 import { runHeadline, transportNotes, transportRows, TRANSPORT_HEADER } from './transport-table.js';
 
@@ -33,6 +34,7 @@ figure { margin: 12px 0 24px; } figcaption { color: #555; font-size: 0.85rem; ma
 svg.chart { max-width: 100%; height: auto; display: block; }
 .scroll { overflow-x: auto; }
 ul.notes { color: #9a6700; font-size: 0.9rem; }
+p.status { color: #fff; background: #cf222e; padding: 8px 12px; font-weight: 600; border-radius: 4px; }
 `;
 
 /** `leftColumns`: how many leading columns hold text rather than numbers. */
@@ -194,6 +196,22 @@ function capacitySection(result: RunResult): string {
   ].join('\n');
 }
 
+function statusHtml(result: RunResult): string {
+  const line = statusLine(result);
+  return line ? `<p class="status">${esc(line)}</p>` : '';
+}
+
+function eventsHtml(result: RunResult): string {
+  const parts: string[] = [];
+  if (result.faults?.length) parts.push('<h2>Faults</h2>', htmlTable(FAULT_HEADER, faultRows(result), 1));
+  if (result.events?.length) {
+    parts.push('<h2>Events</h2>', htmlTable(EVENT_HEADER, eventRows(result)));
+    const more = eventsLeftOut(result);
+    if (more > 0) parts.push(`<p class="note">... and ${more} more in the JSON result.</p>`);
+  }
+  return parts.join('\n');
+}
+
 function gatesSection(result: RunResult): string {
   if (result.gates.length === 0) return '<p class="note">No gates were set.</p>';
   const rows = gateRows(result.gates);
@@ -222,6 +240,7 @@ export function renderHtml(result: RunResult): string {
 <main>
 <h1>${esc(title)}</h1>
 <p class="meta">${esc(runHeadline(result))}</p>
+${statusHtml(result)}
 <h2>Transports</h2>
 ${htmlTable(TRANSPORT_HEADER, transportRows(result))}
 ${notes.length ? `<ul class="notes">${notes.map((note) => `<li>${esc(note)}</li>`).join('')}</ul>` : ''}
@@ -237,6 +256,7 @@ ${timelineCharts(result)}
 <h2>Model vs measured</h2>
 ${textTableHtml(modelTableText(model))}
 ${textTableHtml(measuredTableText(model, measured))}
+${eventsHtml(result)}
 <h2>Gates</h2>
 ${gatesSection(result)}
 </main>

@@ -5,6 +5,7 @@
  */
 import { describeGate, gateName } from './gate-text.js';
 import { formatQuantity } from './format.js';
+import { statusLine } from './run-status.js';
 import type { GateResult, RunResult } from '../result/schema.js';
 
 function xml(text: string): string {
@@ -31,13 +32,26 @@ function testCase(gate: GateResult, suite: string): string {
   return `${open}>\n      <failure type="threshold" message="${xml(describeGate(gate))}">${xml(body)}</failure>\n    </testcase>`;
 }
 
+function statusCase(result: RunResult, suite: string): { xml?: string; failed: boolean } {
+  if (result.status === undefined) return { failed: false };
+  const open = `    <testcase classname="${xml(suite)}" name="run is valid" time="0"`;
+  const line = statusLine(result);
+  if (!line) return { xml: `${open}/>`, failed: false };
+  return {
+    xml: `${open}>\n      <failure type="${xml(result.status)}" message="${xml(line)}">${xml((result.problems ?? []).join('\n'))}</failure>\n    </testcase>`,
+    failed: true,
+  };
+}
+
 export function renderJunit(result: RunResult): string {
   const suite = `rtbench.gates.${result.scenario}`;
-  const failures = result.gates.filter((gate) => !gate.pass).length;
-  const tests = result.gates.length;
+  // The run's own validity is a test case too: a CI must not see green gates on a run whose server died.
+  const status = statusCase(result, suite);
+  const failures = result.gates.filter((gate) => !gate.pass).length + (status.failed ? 1 : 0);
+  const tests = result.gates.length + (status.xml ? 1 : 0);
   // JUnit's timestamp has no zone or fraction.
   const timestamp = result.started_at ? ` timestamp="${xml(new Date(result.started_at).toISOString().slice(0, 19))}"` : '';
-  const cases = result.gates.map((gate) => testCase(gate, suite));
+  const cases = [...(status.xml ? [status.xml] : []), ...result.gates.map((gate) => testCase(gate, suite))];
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="rtbench" tests="${tests}" failures="${failures}" errors="0" time="0">`,

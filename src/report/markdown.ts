@@ -7,7 +7,10 @@ import { CAPACITY_HEADER, CAPACITY_STEP_HEADER, capacityRows, capacityStepRows, 
 import { gateRows, gateSummary, GATE_HEADER } from './gate-rows.js';
 import { measuredTableText, modelTableText, type TextTable } from './model-tables.js';
 import type { RunResult } from '../result/schema.js';
-import { markdownTable } from './tables.js';
+import { EVENT_HEADER, eventRows, eventsLeftOut, FAULT_HEADER, faultRows, statusLine } from './run-status.js';
+import { type Align, markdownTable } from './tables.js';
+
+const FAULT_ALIGN: Align[] = ['left', 'right', 'left'];
 import { runHeadline, transportNotes, transportRows, TRANSPORT_HEADER } from './transport-table.js';
 
 function section(table: TextTable): string {
@@ -22,6 +25,7 @@ export function renderMarkdown(result: RunResult): string {
     '',
     `${runHeadline(result)}.`,
     '',
+    ...statusBlock(result),
     '### Transports',
     '',
     markdownTable(TRANSPORT_HEADER, transportRows(result)),
@@ -32,6 +36,7 @@ export function renderMarkdown(result: RunResult): string {
     out.push('### Capacity', '', markdownTable(CAPACITY_HEADER, capacityRows(result)), '');
     out.push(markdownTable(CAPACITY_STEP_HEADER, capacityStepRows(result), STEP_ALIGN), '');
   }
+  out.push(...eventsBlock(result));
   out.push(
     '### Model vs measured',
     '',
@@ -49,6 +54,21 @@ export function renderMarkdown(result: RunResult): string {
     out.push(`${gateSummary(result.gates)}.`, '', markdownTable(GATE_HEADER, rows, ['left', 'left', 'left']));
   }
   return `${out.join('\n')}\n`;
+}
+
+function statusBlock(result: RunResult): string[] {
+  const line = statusLine(result);
+  return line ? [`> **${line}**`, ''] : [];
+}
+
+function eventsBlock(result: RunResult): string[] {
+  const out: string[] = [];
+  if (result.faults?.length) out.push('### Faults', '', markdownTable(FAULT_HEADER, faultRows(result), FAULT_ALIGN), '');
+  if (!result.events?.length) return out;
+  out.push('### Events', '', markdownTable(EVENT_HEADER, eventRows(result), ['right', 'left', 'left', 'left']), '');
+  const more = eventsLeftOut(result);
+  if (more > 0) out.push(`... and ${more} more in the JSON result.`, '');
+  return out;
 }
 
 /** An inline code span that survives backticks in the text. */

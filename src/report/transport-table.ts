@@ -45,6 +45,19 @@ export function transportNotes(result: RunResult): string[] {
     if (t.rate.saturated) notes.push(`${name}: saturated - the machine could not keep the intended schedule`);
     if (t.clients.failed > 0)
       notes.push(`${name}: ${formatNumber(t.clients.failed)} of ${formatNumber(t.clients.target)} clients failed to connect`);
+    if (t.clients.dropped) notes.push(`${name}: ${formatNumber(t.clients.dropped)} clients dropped and not back by the end`);
+    if (t.clients.reconnected)
+      notes.push(
+        `${name}: ${formatNumber(t.clients.reconnected)} clients reconnected (${formatNumber(t.clients.reconnects ?? 0)} reconnections)`,
+      );
+    if (t.publish?.failed)
+      notes.push(
+        `${name}: ${formatNumber(t.publish.failed)} of ${formatNumber(t.publish.attempted)} publishes never acknowledged (counted as lost)`,
+      );
+    if (t.updates.gaps)
+      notes.push(
+        `${name}: ${formatNumber(t.updates.gaps)} gap signals, ${formatNumber(t.updates.gap_updates ?? 0)} updates older than the history (said, not lost)`,
+      );
     const missing = t.updates.lost + t.updates.duplicated + t.updates.reordered;
     if (missing > 0) notes.push(`${name}: ${t.updates.lost} lost, ${t.updates.duplicated} duplicated, ${t.updates.reordered} reordered`);
     for (const error of t.errors ?? []) notes.push(`${name}: ${error}`);

@@ -40,7 +40,12 @@ export const transportResultSchema = z.object({
     failed: count,
     /** Still opening when the ramp deadline passed (a saturated server). */
     connecting: count.optional(),
+    /** Reconnections, all clients together. */
     reconnects: count.optional(),
+    /** Clients that reconnected at least once. */
+    reconnected: count.optional(),
+    /** Clients that were open once and were not at the end: dropped and never back (or their process died). */
+    dropped: count.optional(),
     processes: count.optional(),
   }),
   updates: z.object({
@@ -50,7 +55,13 @@ export const transportResultSchema = z.object({
     lost: count,
     duplicated: count,
     reordered: count,
+    /** Gap signals: the server said the updates between a client's cursor and its history were gone. */
+    gaps: count.optional(),
+    /** Updates inside signalled gaps: missed, but said so (not in `lost`). */
+    gap_updates: count.optional(),
   }),
+  /** The publisher's side: attempted, acknowledged with a seq, and given up on (counted as lost for their subscribers). */
+  publish: z.object({ attempted: count, accepted: count, failed: count, retried: count.optional() }).optional(),
   bytes: z.object({
     down: count,
     up: count,
@@ -103,6 +114,36 @@ export const gateResultSchema = z.object({
   error: z.string().optional(),
 });
 
+/** Something that happened to the run: a process died, the server logged, a fault was injected, the run was stopped. */
+export const runEventSchema = z.object({
+  /** Seconds since the run started. */
+  t_s: amount,
+  transport: transportName.optional(),
+  kind: z.string().min(1),
+  message: z.string(),
+});
+
+/** One injected fault of a `faults` scenario and what the clients saw. */
+export const faultResultSchema = z.object({
+  transport: transportName,
+  action: z.string(),
+  /** Seconds into the steady phase. */
+  at_s: amount,
+  detail: z.string(),
+  /** Clients open just before the fault. */
+  open_before: count,
+  /** Fewest clients open after it. */
+  open_min: count,
+  /** Seconds until as many clients were open as before (null: not within the run). */
+  recovered_s: amount.nullable(),
+  reconnects: count,
+  /** Peak reconnects per second in the storm that followed. */
+  reconnects_per_s_peak: amount,
+  /** Highest per-second p99 delivery latency until recovery, and in the seconds after it. */
+  p99_during_ms: amount,
+  p99_after_ms: amount,
+});
+
 const capacityStepSchema = z.object({
   clients: count,
   open: count,
@@ -147,6 +188,17 @@ export const runResultSchema = z.object({
   timeline: z.array(timelinePointSchema).optional(),
   capacity: z.record(transportName, capacitySchema).optional(),
   gates: z.array(gateResultSchema).default([]),
+  /**
+   * ok: the run did what was asked; invalid: it cannot be trusted (see
+   * problems); aborted: stopped by a signal, the figures are partial.
+   */
+  status: z.enum(['ok', 'invalid', 'aborted']).optional(),
+  /** Why the run is invalid or aborted, one sentence each. */
+  problems: z.array(z.string()).optional(),
+  events: z.array(runEventSchema).optional(),
+  /** Events left out beyond the bound on `events`. */
+  events_omitted: count.optional(),
+  faults: z.array(faultResultSchema).optional(),
 });
 
 export type RunResult = z.output<typeof runResultSchema>;
@@ -156,6 +208,8 @@ export type GateResult = z.output<typeof gateResultSchema>;
 export type CapacityResult = z.output<typeof capacitySchema>;
 export type CapacityStep = z.output<typeof capacityStepSchema>;
 export type ProcessFigures = z.output<typeof processFigures>;
+export type RunEvent = z.output<typeof runEventSchema>;
+export type FaultResult = z.output<typeof faultResultSchema>;
 
 export class RunResultError extends Error {
   readonly code = 'RTB_ERR_RUN_RESULT';

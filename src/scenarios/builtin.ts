@@ -44,6 +44,28 @@ const BUILTIN: Record<string, ScenarioInput> = {
     rampPerSec: 2000,
     drainMs: 2000,
   },
+  faults: {
+    name: 'faults',
+    kind: 'faults',
+    description:
+      'A steady broadcast on 3 server workers while faults are injected: a worker killed, connections reset, the publisher paused, a worker stopped. Clients reconnect and resume; nothing may be lost inside the history window.',
+    transports: ['short-poll', 'long-poll', 'sse', 'fallback', 'ws'],
+    clients: 10_000,
+    channels: 100,
+    rate: 1,
+    payloadBytes: 16,
+    durationMs: 32_000,
+    rampPerSec: 2000,
+    drainMs: 5000,
+    serverWorkers: 3,
+    faults: [
+      { at_s: 4, action: 'kill-worker' },
+      { at_s: 12, action: 'drop-connections', share: 0.1 },
+      { at_s: 19, action: 'pause-publisher', duration_s: 1 },
+      { at_s: 25, action: 'stop-worker', duration_s: 1 },
+    ],
+    thresholds: ['lost==0', 'duplicated==0', 'reordered==0'],
+  },
   capacity: {
     name: 'capacity',
     kind: 'capacity',

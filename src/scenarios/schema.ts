@@ -6,6 +6,20 @@ import { z } from 'zod';
 import { TRANSPORTS } from '../clients/registry.js';
 import { HEADER_PROFILES } from '../clients/header-profiles.js';
 
+/** One fault of a `faults` scenario, at a time into the steady phase. */
+export const faultSpecSchema = z
+  .object({
+    at_s: z.number().min(0).max(3600),
+    action: z.enum(['kill-worker', 'stop-worker', 'drop-connections', 'pause-publisher']),
+    /** drop-connections: the share of client connections each worker resets (0-1). */
+    share: z.number().gt(0).max(1).optional(),
+    /** stop-worker, pause-publisher: how long. */
+    duration_s: z.number().positive().max(60).optional(),
+  })
+  .strict();
+
+export type FaultSpec = z.infer<typeof faultSpecSchema>;
+
 export const scenarioSchema = z
   .object({
     name: z
@@ -14,7 +28,7 @@ export const scenarioSchema = z
       .max(64)
       .regex(/^[A-Za-z0-9_.-]+$/),
     description: z.string().default(''),
-    kind: z.enum(['fanout', 'capacity', 'echo']).default('fanout'),
+    kind: z.enum(['fanout', 'capacity', 'echo', 'faults']).default('fanout'),
     transports: z.array(z.enum(TRANSPORTS)).min(1),
     /** Simulated clients per transport. */
     clients: z.number().int().min(1).max(200_000),
@@ -47,10 +61,23 @@ export const scenarioSchema = z
     sloP99Ms: z.number().positive().default(1000),
     /** Echo scenario: round-trip messages per second per client. */
     echoRate: z.number().positive().max(1000).default(1),
+    /** Faults scenario: what to inject, when (seconds into the steady phase). */
+    faults: z.array(faultSpecSchema).max(100).default([]),
     /** Gate expressions checked after the run. */
     thresholds: z.array(z.string()).default([]),
   })
   .strict()
+  .refine((scenario) => scenario.kind !== 'faults' || scenario.faults.length > 0, {
+    message: 'a faults scenario needs at least one fault',
+    path: ['faults'],
+  })
+  .refine(
+    (scenario) => scenario.serverWorkers > 1 || !scenario.faults.some((f) => f.action === 'kill-worker' || f.action === 'stop-worker'),
+    {
+      message: 'killing or stopping a worker needs serverWorkers > 1 (a single-process server has no worker to spare)',
+      path: ['serverWorkers'],
+    },
+  )
   .refine((scenario) => scenario.kind !== 'echo' || scenario.transports.every((t) => t === 'ws'), {
     message: 'the echo scenario is built for the ws transport only',
     path: ['transports'],

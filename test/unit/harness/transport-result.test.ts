@@ -12,6 +12,7 @@ const ZERO: FleetCounters = {
   failed: 0,
   connecting: 0,
   reconnects: 0,
+  reconnecting: 0,
   delivered: 0,
   payload: 0,
   polls: 0,
@@ -29,7 +30,25 @@ function counters(values: Partial<FleetCounters>): FleetCounters {
 function final(values: Partial<FleetFinal>, latenciesUs: number[] = []): FleetFinal {
   const latency = new LatencyRecorder();
   for (const us of latenciesUs) latency.record(us);
-  return { ...ZERO, expected: 0, lost: 0, duplicated: 0, reordered: 0, histogram: latency.encode(), rssPeakMb: 0, errors: [], ...values };
+  return {
+    ...ZERO,
+    expected: 0,
+    lost: 0,
+    duplicated: 0,
+    reordered: 0,
+    reconnected: 0,
+    dropped: 0,
+    gaps: 0,
+    gapUpdates: 0,
+    histogram: latency.encode(),
+    rssPeakMb: 0,
+    errors: [],
+    ...values,
+  };
+}
+
+function updates(accepted: number) {
+  return { attempted: accepted, accepted, failed: 0, retried: 0, errors: new Set<string>() };
 }
 
 function scenario(overrides: Partial<ScenarioInput> = {}) {
@@ -47,7 +66,7 @@ function facts(overrides: Partial<TransportFacts> = {}): TransportFacts {
     finals: [],
     before: ZERO,
     after: ZERO,
-    updates: { accepted: 0, errors: new Set() },
+    updates: updates(0),
     phases: { ramp: 1, steady: 2, drain: 0.5, teardown: 0.1 },
     server: { total: { userS: 0, systemS: 0 }, steady: { userS: 0, systemS: 0 }, rssPeakMb: 0, workers: 1 },
     ...overrides,
@@ -75,15 +94,29 @@ describe('transport result arithmetic', () => {
         // 40 more deliveries carrying 400 payload bytes, over 5,000 + 800 wire bytes.
         after: counters({ down: 6000, up: 1000, delivered: 50, payload: 500 }),
         finals: [
-          final({ open: 5, delivered: 30, expected: 30, down: 4000, up: 600, payload: 300 }, [1000, 2000]),
+          final(
+            { open: 5, delivered: 30, expected: 30, down: 4000, up: 600, payload: 300, reconnected: 2, dropped: 1, gaps: 1, gapUpdates: 4 },
+            [1000, 2000],
+          ),
           final({ open: 5, delivered: 20, expected: 21, lost: 1, down: 2500, up: 500 }),
         ],
-        updates: { accepted: 10, errors: new Set(['publish answered 500: x']) },
+        updates: { attempted: 12, accepted: 10, failed: 2, retried: 3, errors: new Set(['publish answered 500: x']) },
       }),
     );
     expect(result.bytes).toMatchObject({ down: 6500, up: 1100, payload: 300, per_update: 145, overhead_per_update: 135 });
     expect(result.bytes.steady).toEqual({ down: 5000, up: 800, delivered: 40, payload: 400 });
-    expect(result.updates).toEqual({ published: 10, expected: 51, delivered: 50, lost: 1, duplicated: 0, reordered: 0 });
+    expect(result.updates).toEqual({
+      published: 10,
+      expected: 51,
+      delivered: 50,
+      lost: 1,
+      duplicated: 0,
+      reordered: 0,
+      gaps: 1,
+      gap_updates: 4,
+    });
+    expect(result.clients).toMatchObject({ reconnected: 2, dropped: 1 });
+    expect(result.publish).toEqual({ attempted: 12, accepted: 10, failed: 2, retried: 3 });
     expect(result.clients).toMatchObject({ target: 10, open: 10, processes: 2 });
     expect(result.latency_us).toMatchObject({ count: 2, method: 'publish-ts' });
     expect(result.errors).toEqual(['publish answered 500: x']);
@@ -98,16 +131,16 @@ describe('transport result arithmetic', () => {
 
   it('a schedule kept within 5% is not saturated; one missed by more is', () => {
     // 10 clients x 5/s = 50 updates/s intended; 2 s steady.
-    expect(rateFigures(facts({ updates: { accepted: 20, errors: new Set() } }), 96)).toMatchObject({
+    expect(rateFigures(facts({ updates: updates(20) }), 96)).toMatchObject({
       intended: 50,
       achieved: 48,
       publish_intended: 10,
       publish_achieved: 10,
       saturated: false,
     });
-    expect(rateFigures(facts({ updates: { accepted: 20, errors: new Set() } }), 94).saturated).toBe(true);
+    expect(rateFigures(facts({ updates: updates(20) }), 94).saturated).toBe(true);
     // The publisher falling behind saturates the run even when every accepted update arrived.
-    expect(rateFigures(facts({ updates: { accepted: 18, errors: new Set() } }), 100).saturated).toBe(true);
+    expect(rateFigures(facts({ updates: updates(18) }), 100).saturated).toBe(true);
   });
 
   it('short polling counts polls/s over the steady phase and the drain', () => {
@@ -116,7 +149,7 @@ describe('transport result arithmetic', () => {
         transport: 'short-poll',
         before: counters({ polls: 100 }),
         after: counters({ polls: 100 + 24 }),
-        updates: { accepted: 20, errors: new Set() },
+        updates: updates(20),
       }),
       100,
     );

@@ -1,0 +1,45 @@
+/**
+ * How a transport's clients are split over client processes: at most
+ * clientsPerProcess each (the file limit is per process), consecutive client
+ * indexes per process (so client i keeps channel i mod C wherever it runs),
+ * and the ramp rate and handshake concurrency shared out between them.
+ */
+import type { ClientTarget } from '../clients/load-client.js';
+import type { TransportName } from '../clients/registry.js';
+import type { Scenario } from '../scenarios/schema.js';
+import { shareOf } from '../util/share.js';
+import type { FleetPlan } from './fleet-protocol.js';
+
+export function fleetPlans(
+  s: Scenario,
+  transport: TransportName,
+  clients: number,
+  channels: string[],
+  targets: ClientTarget[],
+): FleetPlan[] {
+  const processCount = Math.ceil(clients / s.clientsPerProcess);
+  let firstIndex = 0;
+  return Array.from({ length: processCount }, (_, i): FleetPlan => {
+    const count = shareOf(i, processCount, clients);
+    const plan: FleetPlan = {
+      transport,
+      firstIndex,
+      count,
+      channels,
+      targets,
+      rampPerSec: Math.max(1, s.rampPerSec / processCount),
+      rampConcurrency: Math.max(1, Math.ceil(s.rampConcurrency / processCount)),
+      settings: {
+        headers: s.headers,
+        conditional: s.conditional,
+        pollIntervalMs: s.pollIntervalMs,
+        longPollTimeoutMs: s.longPollTimeoutMs,
+        pollingOnly: false,
+        reconnect: true,
+        echoRate: s.kind === 'echo' ? s.echoRate : 0,
+      },
+    };
+    firstIndex += count;
+    return plan;
+  });
+}
