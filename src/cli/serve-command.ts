@@ -1,7 +1,7 @@
 /** `rtbench serve`: the real-time server under test, in one or several processes. */
 import { Command } from 'commander';
 import { createApp, listen } from '../servers/app.js';
-import { startCluster } from '../servers/cluster/primary.js';
+import { ClusterGaveUp, startCluster } from '../servers/cluster/primary.js';
 import { DEFAULT_CONFIG, type ServerConfig } from '../servers/config.js';
 import { parseAllowedOrigins } from '../servers/origins.js';
 import { EXIT } from './exit-codes.js';
@@ -27,6 +27,8 @@ interface ServeOptions {
   bodyTimeout: number;
   allowedOrigins?: string[];
   exitWithStdin?: boolean;
+  maxConnections?: number;
+  admin: boolean;
 }
 
 const ENDPOINTS = [
@@ -97,6 +99,12 @@ export function serveCommand(setExit: (code: Promise<number>) => void): Command 
       DEFAULT_CONFIG.bodyTimeoutMs,
     )
     .option('--allowed-origins <list>', 'origins that may open WebSocket, SSE and Engine.IO sessions (default: all)', parseAllowedOrigins)
+    .option(
+      '--max-connections <n>',
+      'client connections per process before it stops accepting (default: 7/8 of its file-descriptor limit)',
+      integerOption(1, 100_000_000),
+    )
+    .option('--admin', 'serve POST /admin/drop, which resets a share of the client connections (fault injection)', false)
     .option('--exit-with-stdin', 'stop when standard input closes (rtbench run starts its server so, so it never outlives the run)')
     .action((options: ServeOptions) => setExit(serve(options)));
 }
@@ -120,14 +128,25 @@ async function serve(options: ServeOptions): Promise<number> {
     headerTimeoutMs: options.headerTimeout,
     bodyTimeoutMs: options.bodyTimeout,
     allowedOrigins: options.allowedOrigins,
+    maxConnections: options.maxConnections,
+    admin: options.admin,
   };
 
   let port: number;
   let close: () => Promise<void>;
+  /** Resolves if the cluster gives up on its workers (it has printed why and stopped them). */
+  let failure: Promise<unknown> | undefined;
   if (options.workers > 1) {
-    const handle = await startCluster(config, options.workers);
+    let handle: Awaited<ReturnType<typeof startCluster>>;
+    try {
+      handle = await startCluster(config, options.workers);
+    } catch (error) {
+      if (error instanceof ClusterGaveUp) return EXIT.error;
+      throw error;
+    }
     port = handle.port;
     close = handle.close;
+    failure = handle.failure;
   } else {
     const app = createApp({ config });
     port = await listen(app);
@@ -141,6 +160,7 @@ async function serve(options: ServeOptions): Promise<number> {
   if (config.secret) console.log('  publishing needs Authorization: Bearer <secret>; private-* channels need a token');
   if (config.allowedOrigins) console.log(`  allowed origins: ${config.allowedOrigins.join(', ')}`);
   if (!options.websocket) console.log('  WebSocket upgrades are refused (--no-websocket)');
+  if (options.admin) console.log('  POST /admin/drop is on (--admin)');
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -160,6 +180,12 @@ async function serve(options: ServeOptions): Promise<number> {
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    failure?.then(() => {
+      stopping = true;
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(EXIT.error);
+    });
     if (options.exitWithStdin) {
       // The parent holds the other end of stdin: it closes when the parent exits, even on kill -9.
       process.stdin.once('end', () => stop('standard input closed'));

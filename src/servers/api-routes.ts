@@ -4,18 +4,24 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
+import { adminRoutes } from './admin-routes.js';
 import type { ServerConfig } from './config.js';
 import { RequestError } from './errors.js';
 import { isAuthorized, readBody, readJson, requireJsonBody, requireMethod, sendError, sendJson } from './http-util.js';
 import { parsePublish, publishAnswer } from './publish.js';
+import type { ServerControl } from './server-control.js';
 import type { HttpHandler, ServerContext, ServerTransport } from './transport.js';
 
-/** `metricsText` replaces this process's /metrics text (the cluster aggregates its workers). */
+/**
+ * `metricsText` replaces this process's /metrics text (the cluster aggregates its workers);
+ * `control` answers for every worker (/healthz `workers`, /admin/drop).
+ */
 export function apiRoutes(
   context: ServerContext,
   transports: ServerTransport[],
   registry: Registry,
   metricsText?: () => Promise<string>,
+  control?: () => ServerControl,
 ): Record<string, HttpHandler> {
   const startedAt = Date.now();
   return {
@@ -32,14 +38,20 @@ export function apiRoutes(
       // first, so heap_used is what the connections hold, not garbage.
       (globalThis as { gc?: () => void }).gc?.();
       const memory = process.memoryUsage();
-      sendJson(res, 200, {
+      const health = {
         status: 'ok',
         pid: process.pid,
         uptime_s: (Date.now() - startedAt) / 1000,
         connections,
         memory: { rss: memory.rss, heap_used: memory.heapUsed },
-      });
+      };
+      // Every worker's pid, connections and whether it accepts (server-control.ts).
+      (control ? control().workers() : Promise.resolve(undefined)).then(
+        (workers) => sendJson(res, 200, workers ? { ...health, workers } : health),
+        (error) => sendError(res, error),
+      );
     },
+    ...(control ? adminRoutes(context.config, control) : {}),
     '/metrics': (_req, res) => {
       const text = metricsText ? metricsText() : registry.metrics();
       text.then(

@@ -9,15 +9,18 @@ import type { Duplex } from 'node:stream';
 import type { Registry } from 'prom-client';
 import { apiRoutes } from './api-routes.js';
 import { ByteTally } from './byte-tally.js';
+import { ConnectionGate } from './connection-gate.js';
 import { resolveConfig, type ServerConfig } from './config.js';
 import { RequestError } from './errors.js';
+import { defaultMaxConnections } from './fd-limit.js';
 import { Hub } from './hub.js';
 import { answerClientError, serverLimits } from './http-limits.js';
 import { pathOf, refuseUpgrade, sendError } from './http-util.js';
 import { originAllowed, originRefusal } from './origins.js';
 import { refuseForeignOrigin, refusePrivateChannels } from './request-guards.js';
 import { LocalBus, type PublishBus } from './publish.js';
-import { createServerRegistry } from './server-metrics.js';
+import { localControl, type ServerControl } from './server-control.js';
+import { createServerRegistry, registerConnectionMetrics } from './server-metrics.js';
 import { TRANSPORTS } from './transports.js';
 import type { HttpHandler, ServerContext, ServerTransport } from './transport.js';
 
@@ -28,6 +31,8 @@ export interface AppOptions {
   bus?: PublishBus;
   /** Replaces this process's /metrics text (the cluster aggregates workers). */
   metricsText?: () => Promise<string>;
+  /** Answers for every worker (/healthz, /admin/drop); defaults to this process alone. */
+  control?: ServerControl;
 }
 
 export interface App {
@@ -36,6 +41,8 @@ export interface App {
   config: ServerConfig;
   transports: ServerTransport[];
   registry: Registry;
+  /** Admits client connections against --max-connections (connection-gate.ts). */
+  gate: ConnectionGate;
   /** Stops accepting, ends every open connection, resolves when closed. */
   close(): Promise<void>;
 }
@@ -55,7 +62,7 @@ export function createApp(options: AppOptions = {}): App {
   for (const transport of transports) {
     for (const [path, handle] of Object.entries(transport.routes)) routes.set(path, { transport: transport.name, handle });
   }
-  for (const [path, handle] of Object.entries(apiRoutes(context, transports, registry, options.metricsText))) {
+  for (const [path, handle] of Object.entries(apiRoutes(context, transports, registry, options.metricsText, () => control))) {
     routes.set(path, { transport: 'api', handle });
   }
 
@@ -74,6 +81,10 @@ export function createApp(options: AppOptions = {}): App {
   server.on('connection', (socket: Socket) => bytes.track(socket));
   server.on('upgrade', upgradeListener(transports, config, bytes));
   server.on('clientError', answerClientError);
+  // Last: the gate runs the connection listeners above for the sockets it admits.
+  const gate = new ConnectionGate(server, config.maxConnections ?? defaultMaxConnections());
+  const control = options.control ?? localControl(gate);
+  registerConnectionMetrics(registry, gate);
 
   return {
     server,
@@ -81,6 +92,7 @@ export function createApp(options: AppOptions = {}): App {
     config,
     transports,
     registry,
+    gate,
     close: () =>
       new Promise<void>((resolve) => {
         for (const transport of transports) transport.close();

@@ -5,6 +5,7 @@
  */
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { ByteTally } from './byte-tally.js';
+import { type ConnectionGate, REFUSAL_REASONS } from './connection-gate.js';
 import type { Hub } from './hub.js';
 import type { ServerTransport } from './transport.js';
 
@@ -59,4 +60,41 @@ export function createServerRegistry(hub: Hub, transports: ServerTransport[], by
     },
   });
   return registry;
+}
+
+/**
+ * The connection gate's figures: refusals by reason (summed over workers
+ * under --workers) and each process's open connections, labelled by pid, so
+ * the spread between the busiest and the idlest worker shows.
+ */
+export function registerConnectionMetrics(registry: Registry, gate: ConnectionGate): void {
+  new Counter({
+    name: 'rtbench_connections_refused_total',
+    help: 'Client connections refused for lack of room, by reason (max_connections: over --max-connections with every worker full; fd_limit: out of file descriptors)',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const refusals = gate.refusals();
+      for (const reason of REFUSAL_REASONS) this.inc({ reason }, refusals.get(reason) ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'rtbench_process_connections',
+    help: 'Client connections open on each server process (every transport), by pid',
+    labelNames: ['pid'],
+    registers: [registry],
+    collect() {
+      this.set({ pid: String(process.pid) }, gate.open);
+    },
+  });
+  new Gauge({
+    name: 'rtbench_process_accepting',
+    help: '1 while the process accepts new connections, 0 while it is at --max-connections',
+    labelNames: ['pid'],
+    registers: [registry],
+    collect() {
+      this.set({ pid: String(process.pid) }, gate.accepting ? 1 : 0);
+    },
+  });
 }

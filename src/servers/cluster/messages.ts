@@ -1,9 +1,12 @@
 /** Messages between the cluster primary (the sequencer) and its workers. */
-import type { Envelope, PublishInput } from '../hub.js';
+import type { Question } from '../server-control.js';
+import type { DeliverBatch, PublishBatch } from './publish-batch.js';
+import type { SnapshotChunk } from './snapshot.js';
 
 export type ToPrimary =
+  /** Asks for the history; the primary adds the worker to its fan-out in the same step. */
   | { type: 'rtb:hello' }
-  | { type: 'rtb:publish'; id: number; inputs: PublishInput[] }
+  | { type: 'rtb:publish'; id: number; batches: PublishBatch[] }
   | { type: 'rtb:metrics'; id: number }
   /** The worker's private port for forwarded Engine.IO requests (session-relay.ts). */
   | { type: 'rtb:relay'; port: number }
@@ -12,7 +15,19 @@ export type ToPrimary =
    * worker with relay port `to` owns. `head` is the request head as read
    * (latin1), `rest` what followed it (base64).
    */
-  | ({ type: 'rtb:handoff'; to: number } & UpgradeHandoff);
+  | ({ type: 'rtb:handoff'; to: number } & UpgradeHandoff)
+  /** The worker wants the shared listening socket (at start, or to accept again). */
+  | { type: 'rtb:listen-request' }
+  /** Sent with this worker's listening handle: the primary keeps a copy so the socket outlives pauses. */
+  | { type: 'rtb:anchor' }
+  /** The worker listens and serves: it counts as started. */
+  | { type: 'rtb:ready' }
+  /** The worker stopped accepting at its connection budget (it closed its listening handle). */
+  | { type: 'rtb:full'; connections: number }
+  /** Cluster-wide questions a worker's HTTP route needs answered (healthz, /admin/drop). */
+  | { type: 'rtb:ask'; id: number; question: Question }
+  /** A worker's answer to the primary's `rtb:ask`. */
+  | { type: 'rtb:answer'; id: number; answer: unknown };
 
 /** An upgrade request whose socket moves to another process, and the bytes already read from it. */
 export interface UpgradeHandoff {
@@ -21,17 +36,30 @@ export interface UpgradeHandoff {
 }
 
 export type ToWorker =
-  /** The server secret, the first answer to `rtb:hello`: it never travels in a worker's environment. */
+  /** The server secret, the first answer to `rtb:hello`: it never travels in a worker's environment (issue 9, point 13). */
   | { type: 'rtb:secret'; secret?: string }
-  | { type: 'rtb:restore'; messages: Envelope[] }
-  | { type: 'rtb:deliver'; messages: Envelope[] }
+  | ({ type: 'rtb:restore' } & SnapshotChunk)
+  | { type: 'rtb:deliver'; batches: DeliverBatch[] }
   | { type: 'rtb:published'; id: number; seqs?: number[]; error?: string }
   | { type: 'rtb:metrics'; id: number; text?: string; error?: string }
   | { type: 'rtb:shutdown' }
   /** Every live worker's relay port. */
   | { type: 'rtb:peers'; ports: number[] }
   /** Sent with a client's socket: adopt it as if it had just connected here. */
-  | ({ type: 'rtb:handoff' } & UpgradeHandoff);
+  | ({ type: 'rtb:handoff' } & UpgradeHandoff)
+  /**
+   * The answer to `rtb:listen-request` or a `rtb:full` that left no worker
+   * accepting. With a handle: listen on it (`overflow`: keep accepting at
+   * the budget and refuse what is over it, every other worker is full).
+   * Without one: no socket exists yet, bind it through the cluster module.
+   */
+  | { type: 'rtb:listen'; overflow: boolean }
+  /** Another worker accepts again: an overflowing worker may stop accepting. */
+  | { type: 'rtb:overflow-end' }
+  /** The primary's question, relayed from a worker's route. */
+  | { type: 'rtb:ask'; id: number; question: Question }
+  /** Every worker's answers (those that answered in time) to a worker's `rtb:ask`. */
+  | { type: 'rtb:answers'; id: number; answers: unknown[] };
 
 export function isRtbMessage(message: unknown): message is { type: string } {
   return (
@@ -44,5 +72,5 @@ export function isRtbMessage(message: unknown): message is { type: string } {
 
 export const CONFIG_ENV = 'RTBENCH_SERVER_CONFIG';
 
-/** The secret `rtbench serve` may read from its environment; workers get it over IPC instead. */
+/** The secret `rtbench serve` may read from its environment; workers get it over IPC instead (rtb:secret). */
 export const SECRET_ENV = 'RTBENCH_SECRET';

@@ -4,22 +4,34 @@
  * round-robin would pass every socket through this process). This process is
  * the sequencer: workers send it what clients publish, it numbers each
  * message in its own hub and forwards it to every worker over IPC, which
- * keeps per-worker order. It serves no client itself.
+ * keeps per-worker order. It serves no client itself; it keeps a copy of the
+ * listening socket (accept-coordinator.ts), relays questions about all
+ * workers (gather.ts) and replaces workers that exit (restart-policy.ts).
  */
 import cluster, { type Worker } from 'node:cluster';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { AggregatorRegistry } from 'prom-client';
 import { resolveConfig, type ServerConfig } from '../config.js';
-import { CONFIG_ENV, isRtbMessage, SECRET_ENV, type ToPrimary, type ToWorker } from './messages.js';
-import { stopReading } from './socket-handoff.js';
 import { Hub } from '../hub.js';
+import { AcceptCoordinator } from './accept-coordinator.js';
+import { Gatherer } from './gather.js';
+import { CONFIG_ENV, isRtbMessage, type ToPrimary, type ToWorker } from './messages.js';
+import { sequenceBatches } from './publish-batch.js';
+import { RestartPolicy } from './restart-policy.js';
+import { snapshotChunks } from './snapshot.js';
+import { stopReading } from './socket-handoff.js';
 
 export interface ClusterHandle {
   port: number;
   workers: number;
+  /** Resolves with the reason if the server gives up on its workers (restart-policy.ts); it has stopped them then. */
+  failure: Promise<string>;
   close(): Promise<void>;
 }
+
+/** startCluster's error when the workers could not be started; the reason has been printed. */
+export class ClusterGaveUp extends Error {}
 
 const WORKER_ENTRY = fileURLToPath(new URL('./worker-main.js', import.meta.url));
 
@@ -28,65 +40,135 @@ class Primary {
   readonly sequencer: Hub;
   readonly aggregator = new AggregatorRegistry();
   /** Workers that asked for the history: they get every message from then on. */
-  readonly ready = new Set<Worker>();
+  readonly replicas = new Set<Worker>();
+  /** Workers that listen and serve. */
+  readonly serving = new Set<Worker>();
   readonly relayPorts = new Map<Worker, number>();
+  readonly accept = new AcceptCoordinator((worker, message, handle) => this.send(worker, message, handle));
+  readonly gatherer = new Gatherer((worker, message) => this.send(worker, message));
+  readonly restarts = new RestartPolicy();
+  readonly #restartTimers = new Set<NodeJS.Timeout>();
   closing = false;
-  listening = 0;
+  /** Resolves once every worker served for the first time. */
+  readonly started: Promise<void>;
+  #markStarted!: () => void;
+  readonly failure: Promise<string>;
+  #fail!: (reason: string) => void;
 
   constructor(
     readonly config: ServerConfig,
     readonly workerCount: number,
   ) {
-    this.sequencer = new Hub({ historySize: config.historySize });
+    this.sequencer = new Hub(config);
+    this.started = new Promise((resolve) => {
+      this.#markStarted = resolve;
+    });
+    this.failure = new Promise((resolve) => {
+      this.#fail = resolve;
+    });
   }
 
   fork(): void {
-    // A process's environment is readable in /proc while it lives, and
-    // copied into whatever it starts: the secret reaches workers over IPC
-    // (rtb:secret), and an undefined value drops the inherited variable.
-    cluster.fork({ [CONFIG_ENV]: JSON.stringify({ ...this.config, secret: undefined }), [SECRET_ENV]: undefined });
+    cluster.fork({ [CONFIG_ENV]: JSON.stringify(this.config) });
   }
 
-  send(worker: Worker, message: ToWorker): void {
-    if (worker.isConnected()) worker.send(message);
+  send(worker: Worker, message: ToWorker, handle?: unknown): void {
+    if (worker.isConnected()) worker.send(message, handle as never);
   }
 
   announcePeers(): void {
     const ports = [...this.relayPorts.values()];
-    for (const peer of this.ready) this.send(peer, { type: 'rtb:peers', ports });
+    for (const peer of this.replicas) this.send(peer, { type: 'rtb:peers', ports });
   }
 
   readonly onMessage = (worker: Worker, message: unknown, handle?: unknown): void => {
     if (!isRtbMessage(message)) return;
     const request = message as ToPrimary;
     switch (request.type) {
-      case 'rtb:handoff':
-        this.#forwardHandoff(request, handle as net.Socket | undefined);
-        return;
       case 'rtb:hello':
-        this.send(worker, { type: 'rtb:secret', secret: this.config.secret });
-        this.send(worker, { type: 'rtb:restore', messages: this.sequencer.snapshot() });
+        this.#sendSnapshot(worker);
         this.send(worker, { type: 'rtb:peers', ports: [...this.relayPorts.values()] });
-        this.ready.add(worker);
+        this.replicas.add(worker);
         return;
-      case 'rtb:relay':
-        this.relayPorts.set(worker, request.port);
-        this.announcePeers();
+      case 'rtb:publish':
+        this.#publish(worker, request);
         return;
-      case 'rtb:publish': {
-        const messages = request.inputs.map((input) => this.sequencer.publish(input).toJSON());
-        for (const peer of this.ready) this.send(peer, { type: 'rtb:deliver', messages });
-        this.send(worker, { type: 'rtb:published', id: request.id, seqs: messages.map((m) => m.seq) });
-        return;
-      }
       case 'rtb:metrics':
         this.aggregator.clusterMetrics().then(
           (text) => this.send(worker, { type: 'rtb:metrics', id: request.id, text }),
           (error: Error) => this.send(worker, { type: 'rtb:metrics', id: request.id, error: error.message }),
         );
         return;
+      case 'rtb:relay':
+        this.relayPorts.set(worker, request.port);
+        this.announcePeers();
+        return;
+      case 'rtb:handoff':
+        this.#forwardHandoff(request, handle as net.Socket | undefined);
+        return;
+      default:
+        this.#onServingMessage(worker, request, handle);
     }
   };
+
+  /** Messages about accepting and serving. */
+  #onServingMessage(worker: Worker, request: ToPrimary, handle: unknown): void {
+    switch (request.type) {
+      case 'rtb:listen-request':
+        this.accept.listenRequest(worker);
+        return;
+      case 'rtb:anchor':
+        this.accept.anchor(worker, handle as { close(): void } | undefined);
+        return;
+      case 'rtb:full':
+        this.accept.full(worker);
+        return;
+      case 'rtb:ready':
+        this.serving.add(worker);
+        this.restarts.started();
+        if (this.serving.size === this.workerCount) this.#markStarted();
+        return;
+      case 'rtb:ask': {
+        const others = [...this.serving].filter((w) => w !== worker);
+        void this.gatherer.ask(others, request.question).then((answers) => {
+          this.send(worker, { type: 'rtb:answers', id: request.id, answers });
+        });
+        return;
+      }
+      case 'rtb:answer':
+        this.gatherer.answer(worker, request.id, request.answer);
+        return;
+    }
+  }
+
+  #publish(worker: Worker, request: Extract<ToPrimary, { type: 'rtb:publish' }>): void {
+    let batches: ReturnType<typeof sequenceBatches>;
+    try {
+      batches = sequenceBatches(this.sequencer, request.batches);
+    } catch (error) {
+      this.send(worker, { type: 'rtb:published', id: request.id, error: (error as Error).message });
+      return;
+    }
+    for (const peer of this.replicas) this.send(peer, { type: 'rtb:deliver', batches });
+    this.send(worker, { type: 'rtb:published', id: request.id, seqs: batches.flatMap((batch) => batch.seqs) });
+  }
+
+  /**
+   * The history in chunks, each sent once the one before is written, so a
+   * large history is never one IPC message nor held serialised here whole.
+   */
+  #sendSnapshot(worker: Worker): void {
+    const chunks = snapshotChunks(this.sequencer);
+    const next = (): void => {
+      const chunk = chunks.next();
+      if (chunk.done || !worker.isConnected()) return;
+      const { last } = chunk.value;
+      worker.send({ type: 'rtb:restore', ...chunk.value } satisfies ToWorker, (error: Error | null) => {
+        if (!error && !last) next();
+      });
+    };
+    next();
+  }
 
   /**
    * A socket on its way from the worker that accepted it to the one that
@@ -101,32 +183,28 @@ class Primary {
   }
 
   readonly onExit = (worker: Worker, code: number | null, signal: string | null): void => {
-    this.ready.delete(worker);
+    const wasServing = this.serving.delete(worker);
+    this.replicas.delete(worker);
+    this.gatherer.exited(worker);
+    this.accept.exited(worker, [...this.serving]);
     if (this.relayPorts.delete(worker) && !this.closing) this.announcePeers();
-    if (this.closing || this.listening < this.workerCount) return;
-    console.error(`rtbench serve: worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
-    this.fork();
+    if (this.closing) return;
+    const pid = worker.process.pid;
+    const how = signal ?? `exit code ${code}`;
+    const decision = this.restarts.exited(wasServing, how);
+    if (decision.giveUp) {
+      console.error(`rtbench serve: giving up: ${decision.reason}; stopping`);
+      void this.stopWorkers().then(() => this.#fail(decision.reason));
+      return;
+    }
+    if (wasServing) console.error(`rtbench serve: worker ${pid} exited (${how}); starting another`);
+    else console.error(`rtbench serve: worker ${pid} failed to start (${how}); starting another in ${decision.delayMs} ms`);
+    const timer = setTimeout(() => {
+      this.#restartTimers.delete(timer);
+      if (!this.closing) this.fork();
+    }, decision.delayMs);
+    this.#restartTimers.add(timer);
   };
-
-  /** Resolves once every worker listens; rejects when one exits before. */
-  allListening(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const onListening = () => {
-        if (++this.listening === this.workerCount) {
-          cluster.off('listening', onListening);
-          cluster.off('exit', onEarlyExit);
-          resolve();
-        }
-      };
-      const onEarlyExit = (worker: Worker, code: number | null) => {
-        cluster.off('listening', onListening);
-        cluster.off('exit', onEarlyExit);
-        reject(new Error(`worker ${worker.process.pid} exited with ${code} before listening`));
-      };
-      cluster.on('listening', onListening);
-      cluster.on('exit', onEarlyExit);
-    });
-  }
 
   detach(): void {
     cluster.off('message', this.onMessage);
@@ -136,6 +214,9 @@ class Primary {
   /** Asks every worker to shut down; kills those that take longer than 5 s. */
   async stopWorkers(): Promise<void> {
     this.closing = true;
+    for (const timer of this.#restartTimers) clearTimeout(timer);
+    this.#restartTimers.clear();
+    this.accept.close();
     const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
     await Promise.all(
       workers.map(
@@ -166,22 +247,15 @@ export async function startCluster(partial: Partial<ServerConfig>, workerCount: 
   cluster.setupPrimary({ exec: WORKER_ENTRY, args: [], execArgv: [...process.execArgv, '--max-semi-space-size=2'] });
   cluster.on('message', primary.onMessage);
   cluster.on('exit', primary.onExit);
-  const listening = primary.allListening();
 
   // Port 0 asks for a free port. Workers must all name the same port to
   // share one listening socket, so the primary picks it first.
   const port = config.port === 0 ? await freePort(config.host) : config.port;
   config.port = port;
   for (let i = 0; i < workerCount; i++) primary.fork();
-  try {
-    await listening;
-  } catch (error) {
-    primary.closing = true;
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
-    primary.detach();
-    throw error;
-  }
-  return { port, workers: workerCount, close: () => primary.stopWorkers() };
+  const gaveUp = await Promise.race([primary.started.then(() => undefined), primary.failure]);
+  if (gaveUp !== undefined) throw new ClusterGaveUp(gaveUp);
+  return { port, workers: workerCount, failure: primary.failure, close: () => primary.stopWorkers() };
 }
 
 function freePort(host: string): Promise<number> {

@@ -4,7 +4,6 @@
  * as a handle over the cluster IPC, through the primary; the bytes the first
  * worker had already read travel in the message.
  */
-import type http from 'node:http';
 import type { Socket } from 'node:net';
 import type { UpgradeHandoff } from './messages.js';
 
@@ -21,14 +20,15 @@ export function stopReading(socket: Socket): void {
 }
 
 /**
- * Takes a socket handed over by another worker: the public server treats it
- * as a fresh connection and parses the upgrade request the other worker had
- * already read, so this worker, the session's owner, upgrades it as if the
- * client had connected here.
+ * Takes a socket handed over by another worker: `connect` gives it to the
+ * public server as a fresh connection (through the connection gate, which
+ * always takes a moved socket), and the upgrade request the other worker
+ * had already read is replayed, so this worker, the session's owner,
+ * upgrades it as if the client had connected here.
  */
-export function adoptUpgrade(server: http.Server, socket: Socket | undefined, handoff: UpgradeHandoff): void {
+export function adoptUpgrade(socket: Socket | undefined, handoff: UpgradeHandoff, connect: (socket: Socket) => void): void {
   if (!socket) return;
-  server.emit('connection', socket);
+  connect(socket);
   socket.emit('data', Buffer.concat([Buffer.from(handoff.head, 'latin1'), Buffer.from(handoff.rest, 'base64')]));
   socket.resume();
 }
