@@ -54,7 +54,7 @@ export function parseControlMessage(text: string): ControlParse {
         return { ok: true, message: { op: 'unsubscribe', channel: checkChannel(fields.channel) } };
       case 'publish':
         // The id comes back in the answer, so it must be as encodable as data.
-        if (nestsDeeperThan(fields.id, MAX_DATA_DEPTH)) throw tooDeep('id');
+        if (nestsDeeperThan(fields.id, MAX_DATA_DEPTH)) throw tooDeep('id nests');
         return { ok: true, message: { op: 'publish', fields, id: fields.id } };
       default:
         return refused('unknown-op', new RequestError(`unknown op ${describeValue(fields.op)}`));

@@ -42,8 +42,9 @@ export function nestsDeeperThan(value: unknown, limit: number): boolean {
   return false;
 }
 
-export function tooDeep(what: string): RequestError {
-  return new RequestError(`${what} nests deeper than ${MAX_DATA_DEPTH} levels`, 400, 1008, 'RTB_ERR_DATA_TOO_DEEP');
+/** `subject` names the value and its verb: `data nests`, `event arguments nest`. */
+export function tooDeep(subject: string, limit = MAX_DATA_DEPTH): RequestError {
+  return new RequestError(`${subject} deeper than ${limit} levels`, 400, 1008, 'RTB_ERR_DATA_TOO_DEEP');
 }
 
 /**
@@ -52,7 +53,7 @@ export function tooDeep(what: string): RequestError {
  * cannot be sent; `undefined` is sent as `null`.
  */
 export function encodeData(data: unknown): string {
-  if (nestsDeeperThan(data, MAX_DATA_DEPTH)) throw tooDeep('data');
+  if (nestsDeeperThan(data, MAX_DATA_DEPTH)) throw tooDeep('data nests');
   let json: string | undefined;
   try {
     json = JSON.stringify(data);

@@ -135,9 +135,10 @@ export class SocketIoPeer extends ChannelPeer {
   }
 
   #onEvent(args: unknown[], id: number | undefined): void {
-    // Echoes and error answers encode the arguments again: bound their depth first.
+    // Echoes and error answers encode the arguments again: bound their depth first
+    // (two levels above data's limit: the arguments array and the options object).
     if (nestsDeeperThan(args, MAX_DATA_DEPTH + 2)) {
-      this.#reportError(id, tooDeep('the event arguments'));
+      this.#reportError(id, tooDeep('event arguments nest', MAX_DATA_DEPTH + 2));
       return;
     }
     const [name, ...rest] = args;
