@@ -35,6 +35,13 @@ async function report(file: string, options: ReportOptions): Promise<number> {
   const result = { ...loaded, gates: [...loaded.gates, ...checked] };
   const written = await writeOutput(RENDERERS[options.format](result), options.out, 'report');
   if (written !== EXIT.ok) return written;
+  // Gates on a run that cannot be trusted (its server died, it was aborted) cannot pass it.
+  if (checked.length > 0 && result.status !== undefined && result.status !== 'ok') {
+    console.error(
+      `rtbench report: the run is ${result.status}, so its gates cannot pass it:\n${(result.problems ?? []).map((p) => `  ${p}`).join('\n')}`,
+    );
+    return EXIT.invalidRun;
+  }
   // Only the gates this command checked decide its exit code; the run's own were its business.
   const failed = checked.filter((gate) => !gate.pass);
   if (failed.length === 0) return EXIT.ok;

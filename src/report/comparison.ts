@@ -22,8 +22,12 @@ function rows(comparison: Comparison): string[][] {
 
 export function comparisonVerdict(comparison: Comparison): string {
   const { regressions } = comparison;
-  if (regressions.length === 0)
-    return `no regression (${comparison.rows.length} figures compared, tolerance ${formatChange(comparison.max_regression).replace('+', '±')})`;
+  if (regressions.length === 0) {
+    const compared = comparison.rows.filter((row) => row.status !== 'n/a').length;
+    const absent = comparison.rows.length - compared;
+    const tolerance = formatChange(comparison.max_regression).replace('+', '±');
+    return `no regression (${compared} figures compared${absent > 0 ? `, ${absent} not in both results` : ''}, tolerance ${tolerance})`;
+  }
   return `${regressions.length} regression${regressions.length === 1 ? '' : 's'}:\n${regressions.map((row) => `  ${describeRegression(row, comparison.max_regression)}`).join('\n')}`;
 }
 

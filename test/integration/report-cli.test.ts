@@ -88,6 +88,17 @@ describe('rtbench report', () => {
     expect(readFileSync(junit, 'utf8')).toContain('failures="1"');
   });
 
+  it('exits 98 when gates are checked on a run whose server died, even if every gate passes', async () => {
+    const file = runFile('died.json', (json) => {
+      json.status = 'invalid';
+      json.problems = ['ws: the server under test exited during the run (the embedded server exited (SIGKILL))'];
+    });
+    const junit = path.join(dir, 'died.xml');
+    expect(await runCli(['report', file, '--format', 'junit', '--out', junit, '--threshold', 'lost==0'])).toBe(98);
+    expect(err).toContain('the run is invalid, so its gates cannot pass it');
+    expect(readFileSync(junit, 'utf8')).toContain('<testcase classname="rtbench.gates.smoke" name="run is valid" time="0">\n      <failure type="invalid"');
+  });
+
   it('refuses an invalid run result with exit 2, naming the field', async () => {
     const bad = runFile('bad.json', (json) => {
       json.transports.ws.latency_us.p99 = 'slow';
@@ -124,7 +135,7 @@ describe('rtbench report', () => {
 describe('rtbench compare', () => {
   it('exits 0 for the same run', async () => {
     expect(await runCli(['compare', SMOKE_FIXTURE, SMOKE_FIXTURE])).toBe(0);
-    expect(out).toContain('no regression (70 figures compared, tolerance ±10%)');
+    expect(out).toContain('no regression (70 figures compared, 20 not in both results, tolerance ±10%)');
   });
 
   it('exits 99 on a regression, naming each metric with base, head and change', async () => {
