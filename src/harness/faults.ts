@@ -176,8 +176,13 @@ export function faultFigures(
   transport: string,
 ): FaultResult {
   const window = samples.filter((s) => s.atMs > fault.atMs && (nextAtMs === undefined || s.atMs <= nextAtMs));
-  // Counters arrive once a second: the first sample a second after the fault is the first that can show it.
-  const recovered = window.find((s) => s.atMs >= fault.atMs + 1000 && s.open >= fault.openBefore);
+  // Counters arrive once a second: the first sample a second after the fault (or after a pause or stop
+  // has run its course) is the first that can show it.
+  const settled =
+    fault.atMs +
+    1000 +
+    (fault.spec.action === 'pause-publisher' || fault.spec.action === 'stop-worker' ? (fault.spec.duration_s ?? 1) * 1000 : 0);
+  const recovered = window.find((s) => s.atMs >= settled && s.open >= fault.openBefore);
   const recoveredAt = recovered?.atMs;
   const before = [...samples].reverse().find((s) => s.atMs <= fault.atMs);
   let peak = 0;
