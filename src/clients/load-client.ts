@@ -37,6 +37,11 @@ export interface ClientSettings {
   pollingOnly: boolean;
   /** Reconnect (and resume from the cursor) after an unexpected close. */
   reconnect: boolean;
+  /** Backoff of the reconnect attempts: attempt n waits random(0, min(max, base * 2^n)) ms (RECONNECT_DEFAULTS when absent). */
+  reconnectBaseMs?: number;
+  reconnectMaxMs?: number;
+  /** Attempts after one lost connection before the client gives up and fails. */
+  reconnectAttempts?: number;
   /** Echo scenario: messages per second each client sends for the server to echo (0: off). */
   echoRate: number;
 }
@@ -45,31 +50,62 @@ export interface ClientEnvironment {
   meter: ByteMeter;
   deliveries: DeliveryRecorder;
   settings: ClientSettings;
-  /** Counted once per unexpected close that was followed by a reconnect. */
+  /** Counted once per connection lost while open, followed by reconnect attempts (not once per attempt). */
   onReconnect(): void;
   /**
    * A failure after open() settled, which its promise can no longer carry:
-   * an error answer, a socket error, a lost session, a reconnect that
-   * failed, or a close that ended the client because reconnects are off.
+   * the cause of a lost connection (an error answer, a socket error), the
+   * last attempt's cause when reconnecting gave up, or a close that ended
+   * the client because reconnects are off. Failed attempts before the last
+   * are not reported one by one.
    */
   onError(error: Error): void;
+}
+
+/**
+ * The reconnect backoff, as socket.io-client and the AWS "full jitter"
+ * scheme do it: every attempt after a loss waits a random time up to a bound
+ * that doubles per attempt, so clients dropped together (a worker died)
+ * come back spread out instead of as one wave, and a dead server costs a
+ * client a dozen attempts rather than a tight loop.
+ */
+export const RECONNECT_DEFAULTS = { reconnectBaseMs: 250, reconnectMaxMs: 5000, reconnectAttempts: 12 } as const;
+
+/** The wait before attempt `attempt` (0 for the first after a loss): random(0, min(max, base * 2^attempt)). */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+  return random() * Math.min(maxMs, baseMs * 2 ** attempt);
 }
 
 /** reconnecting: was open, lost its connection, and is trying again (not counted as open meanwhile). */
 export type ClientState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'failed' | 'closed';
 
+/**
+ * A client's life: open() (one `connect()`, settled once through
+ * settleOpen), then while open a lost connection (`connectionLost`) starts
+ * reconnect attempts: each one a `connect()` after the backoff, resuming
+ * from `tracker.last`, settled through settleOpen like the first open. A
+ * subclass only connects, reports, and ends its connections.
+ */
 export abstract class LoadClient {
   #state: ClientState = 'idle';
   /** True once the client has been open at least once. */
   opened = false;
-  /** Connections lost while open and followed by a reconnect attempt. */
+  /** Connections lost while open (each followed by reconnect attempts); not the attempts. */
   reconnectCount = 0;
   /** Echo scenario: round-trip messages sent so far; they number the echoes from 1. */
   echoSent = 0;
   readonly tracker: SeqTracker;
-  /** Set while an open is pending; the promise settles once, through settleOpen. */
+  /** Set while the first open is pending; the promise settles once, through settleOpen. */
   #resolveOpen: (() => void) | undefined;
   #rejectOpen: ((error: Error) => void) | undefined;
+  /** Reconnect attempts since the connection was last known healthy. */
+  #attempts = 0;
+  /** True while a reconnect attempt's connect() is under way (settled through settleOpen). */
+  #attempting = false;
+  /** The next attempt, waiting out its backoff. */
+  #retryTimer: NodeJS.Timeout | undefined;
+  /** Why the latest attempt failed (or the loss that started them): named when the client gives up. */
+  #lastCause: Error | undefined;
 
   constructor(
     readonly env: ClientEnvironment,
@@ -90,10 +126,34 @@ export abstract class LoadClient {
   }
 
   /** Connects and subscribes; resolves once updates can arrive. */
-  abstract open(): Promise<void>;
+  open(): Promise<void> {
+    this.state = 'connecting';
+    const opened = new Promise<void>((resolve, reject) => {
+      this.#resolveOpen = resolve;
+      this.#rejectOpen = reject;
+    });
+    this.connect();
+    return opened;
+  }
 
-  /** Ends every connection of this client; no reconnect follows. */
-  abstract close(): void;
+  /** Ends every connection of this client, and any reconnect waiting; nothing follows. */
+  close(): void {
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.#attempting = false;
+    this.disconnect();
+    if (this.#state !== 'failed') this.#state = 'closed';
+  }
+
+  /**
+   * Opens the connection(s) and subscribes from `tracker.last`, for the
+   * first open and for every reconnect attempt; `reconnecting` tells which.
+   * Reports through settleOpen, then (once open) connectionLost.
+   */
+  protected abstract connect(): void;
+
+  /** Ends every connection (close() does the bookkeeping); their events must do nothing after it. */
+  protected abstract disconnect(): void;
 
   /** Echo scenario: stop sending, keep receiving what is on its way. */
   quiesce(): void {}
@@ -102,32 +162,46 @@ export abstract class LoadClient {
     return `${this.target.host}:${this.target.port}`;
   }
 
+  /** True when connect() is a reconnect attempt (resume), false for the first open. */
+  protected get reconnecting(): boolean {
+    return this.#attempting;
+  }
+
   /** Parses one envelope (JSON text) and records it. */
   protected receiveEnvelope(json: string, payloadBytes: number, receivedAtMs: number): void {
     const envelope = JSON.parse(json) as { seq: number; ts: number; channel: string };
     this.env.deliveries.record(this.tracker, envelope, payloadBytes, receivedAtMs);
   }
 
-  /**
-   * Starts an open (state `connecting`). Connections report success and
-   * failure from several callbacks (error, close, an answer); the promise
-   * takes the first report and ignores the rest.
-   */
-  protected beginOpen(): Promise<void> {
-    this.state = 'connecting';
-    return new Promise<void>((resolve, reject) => {
-      this.#resolveOpen = resolve;
-      this.#rejectOpen = reject;
-    });
+  /** A gap signal `{from, to}` (its channel is this client's): those updates are gone, and said so. */
+  protected receiveGap(gap: { from: unknown; to: unknown }): void {
+    if (typeof gap.from === 'number' && typeof gap.to === 'number') this.tracker.gap(gap.from, gap.to);
   }
 
-  /** True from beginOpen until settleOpen. */
+  /** True from open() or a reconnect attempt until settleOpen. */
   protected get opening(): boolean {
-    return this.#resolveOpen !== undefined;
+    return this.#resolveOpen !== undefined || this.#attempting;
   }
 
-  /** Ends the pending open: `open` without an error, `failed` with one. Does nothing when no open is pending. */
-  protected settleOpen(error?: Error): void {
+  /**
+   * Ends the pending open or reconnect attempt: `open` without an error;
+   * with one the first open fails, and an attempt is followed by the next
+   * (or the client gives up). Does nothing when nothing is pending. A
+   * connection whose open says little about its health (a long poll's
+   * connect) passes `healthy: false` and calls markHealthy later.
+   */
+  protected settleOpen(error?: Error, healthy = true): void {
+    if (this.#attempting) {
+      this.#attempting = false;
+      if (error) {
+        this.#lastCause = error;
+        this.#scheduleAttempt();
+        return;
+      }
+      this.state = 'open';
+      if (healthy) this.markHealthy();
+      return;
+    }
     const resolve = this.#resolveOpen;
     const reject = this.#rejectOpen;
     if (!resolve || !reject) return;
@@ -142,26 +216,54 @@ export abstract class LoadClient {
     }
   }
 
+  /** The connection proved itself (an answer came): the next loss backs off from the start again. */
+  protected markHealthy(): void {
+    this.#attempts = 0;
+    this.#lastCause = undefined;
+  }
+
   /**
    * The connection of an open client ended without close(). With reconnects
-   * on it is counted and reopened, and a cause (a socket error, an error
-   * answer) is still reported; with them off the client fails.
+   * on it is counted once, its cause (a socket error, an error answer) is
+   * reported, and attempts follow after the backoff; with them off the
+   * client fails. The subclass has dropped the lost connection already.
    */
   protected connectionLost(cause: Error | undefined): void {
-    if (this.state !== 'open') return;
+    if (this.#state !== 'open') return;
     if (!this.env.settings.reconnect) {
       this.failAfterOpen(cause ?? new Error('connection closed by the server'));
       return;
     }
+    this.state = 'reconnecting';
+    this.reconnectCount++;
+    this.#lastCause = cause ?? this.#lastCause ?? new Error('connection closed by the server');
     if (cause) this.env.onError(cause);
     this.env.onReconnect();
-    this.reopen();
+    this.#scheduleAttempt();
   }
 
-  /** Opens again after a lost connection, resuming from the cursor. */
-  protected reopen(): void {
-    // The first open's failure is the fleet's to count; a reopen's has no one else to report it.
-    this.open().catch((error: Error) => this.env.onError(error));
+  #scheduleAttempt(): void {
+    if (this.#state !== 'reconnecting') return;
+    const settings = this.env.settings;
+    const limit = settings.reconnectAttempts ?? RECONNECT_DEFAULTS.reconnectAttempts;
+    if (this.#attempts >= limit) {
+      const cause = this.#lastCause?.message ?? 'no cause reported';
+      this.failAfterOpen(new Error(`reconnect failed after ${this.#attempts} attempts: ${cause}`));
+      return;
+    }
+    const base = settings.reconnectBaseMs ?? RECONNECT_DEFAULTS.reconnectBaseMs;
+    const max = settings.reconnectMaxMs ?? RECONNECT_DEFAULTS.reconnectMaxMs;
+    const delay = backoffDelay(this.#attempts++, base, max);
+    // One timer per reconnecting client, with the client as its argument (no closure).
+    this.#retryTimer = setTimeout(LoadClient.#attempt, delay, this);
+    this.#retryTimer.unref();
+  }
+
+  static #attempt(client: LoadClient): void {
+    client.#retryTimer = undefined;
+    if (client.#state !== 'reconnecting') return;
+    client.#attempting = true;
+    client.connect();
   }
 
   /** An open client fails for good: no promise is left to carry the error, so the environment gets it. */

@@ -1,7 +1,10 @@
 /**
  * Long polling: one request held by the server at a time, the next sent the
  * moment an answer arrives, always from the last seq seen, so nothing
- * published between two requests is lost.
+ * published between two requests is lost. The client is open once its
+ * connection is (the request is then held); after a reconnect the backoff
+ * starts over only once an answer came, so a server that accepts and drops
+ * connections still meets a growing backoff.
  */
 import { requestHead } from './header-profiles.js';
 import { HttpConnection } from './http-connection.js';
@@ -10,63 +13,60 @@ import { envelopesOf, type PollBody } from './poll-response.js';
 
 export class LongPollClient extends LoadClient {
   #connection: HttpConnection | undefined;
-  #closing = false;
   #body: Buffer[] = [];
   #status = 0;
 
-  open(): Promise<void> {
-    const opened = this.beginOpen();
-    this.#connect();
-    this.#connection!.connected().then(
-      () => this.settleOpen(),
-      (error: Error) => this.settleOpen(error),
-    );
-    this.#poll();
-    return opened;
-  }
-
-  close(): void {
-    this.#closing = true;
-    this.#connection?.close();
-    this.state = 'closed';
-  }
-
-  #connect(): void {
-    this.#connection = new HttpConnection(this.env, this.target, {
+  protected connect(): void {
+    this.#body = [];
+    const connection: HttpConnection = new HttpConnection(this.env, this.target, {
       onHead: (head) => (this.#status = head.status),
       onBody: (chunk) => this.#body.push(chunk),
-      onEnd: (receivedAt) => this.#onAnswer(receivedAt),
-      onClose: (error) => this.#onClose(error),
+      onEnd: (receivedAt) => this.#onAnswer(connection, receivedAt),
+      onClose: (error) => this.#onClose(connection, error),
     });
+    this.#connection = connection;
+    connection.connected().then(
+      () => {
+        if (connection === this.#connection) this.settleOpen(undefined, false);
+      },
+      (error: Error) => {
+        if (connection === this.#connection) this.settleOpen(error);
+      },
+    );
+    this.#poll();
+  }
+
+  protected disconnect(): void {
+    const connection = this.#connection;
+    this.#connection = undefined;
+    connection?.close();
   }
 
   #poll(): void {
-    if (this.#closing) return;
     const path = `/long-poll?channel=${this.channel}&cursor=${this.tracker.last}&timeout=${this.env.settings.longPollTimeoutMs}`;
-    this.#connection!.send(requestHead(path, this.hostHeader, this.env.settings.headers));
+    this.#connection?.send(requestHead(path, this.hostHeader, this.env.settings.headers));
   }
 
-  #onAnswer(receivedAt: number): void {
+  #onAnswer(connection: HttpConnection, receivedAt: number): void {
+    if (connection !== this.#connection) return;
     const body = this.#body.length === 1 ? this.#body[0]! : Buffer.concat(this.#body);
     this.#body = [];
     if (this.#status !== 200) {
-      this.#connection?.close(new Error(`long poll answered ${this.#status}: ${body.toString().slice(0, 200)}`));
+      connection.close(new Error(`long poll answered ${this.#status}: ${body.toString().slice(0, 200)}`));
       return;
     }
+    this.markHealthy();
     const parsed = JSON.parse(body.toString()) as PollBody;
+    // The gap comes before the messages kept after it.
+    if (parsed.gap) this.receiveGap(parsed.gap);
     for (const [message, bytes] of envelopesOf(parsed)) this.env.deliveries.record(this.tracker, message, bytes, receivedAt);
     this.#poll();
   }
 
-  #onClose(error: Error | undefined): void {
-    if (this.#closing) return;
+  #onClose(connection: HttpConnection, error: Error | undefined): void {
+    if (connection !== this.#connection) return;
+    this.#connection = undefined;
     if (this.opening) this.settleOpen(error ?? new Error('connection closed before it opened'));
     else this.connectionLost(error);
-  }
-
-  protected override reopen(): void {
-    this.#body = [];
-    this.#connect();
-    this.#poll();
   }
 }

@@ -2,7 +2,9 @@
  * Short polling on a fixed schedule: poll k is due at phase + k * interval
  * (the phase is random, so a fleet does not poll in lockstep). A poll that is
  * still in flight when the next is due delays it: the achieved poll rate
- * then falls below the intended one, and the run reports both.
+ * then falls below the intended one, and the run reports both. A lost
+ * connection is reopened after the backoff with a poll at once, from the
+ * cursor, and the schedule goes on from there.
  */
 import { requestHead } from './header-profiles.js';
 import { HttpConnection } from './http-connection.js';
@@ -11,65 +13,78 @@ import { envelopesOf, type PollBody } from './poll-response.js';
 
 export class ShortPollClient extends LoadClient {
   #connection: HttpConnection | undefined;
-  #closing = false;
   #etag: string | undefined;
   #nextDue = 0;
   #timer: NodeJS.Timeout | undefined;
-  #inFlight = false;
   #body: Buffer[] = [];
   #status = 0;
   /** Polls sent, and polls answered (200 or 304). */
   requests = 0;
   polls = 0;
 
-  open(): Promise<void> {
-    const opened = this.beginOpen();
-    this.#connect();
+  protected connect(): void {
+    this.#body = [];
+    this.#connection = this.#newConnection();
+    if (this.reconnecting) {
+      // The backoff already spread the attempts out: poll now.
+      this.#nextDue = performance.now();
+      this.#poll();
+      return;
+    }
     // The first poll goes out at a random phase of the interval, and every
     // later one a whole number of intervals after it.
     this.#nextDue = performance.now() + Math.random() * this.env.settings.pollIntervalMs;
-    this.#timer = setTimeout(() => this.#poll(), this.#nextDue - performance.now());
-    return opened;
+    this.#timer = setTimeout(ShortPollClient.#due, this.#nextDue - performance.now(), this);
   }
 
-  close(): void {
-    this.#closing = true;
+  protected disconnect(): void {
     clearTimeout(this.#timer);
-    this.#connection?.close();
-    this.state = 'closed';
+    const connection = this.#connection;
+    this.#connection = undefined;
+    connection?.close();
   }
 
-  #connect(): void {
-    this.#connection = new HttpConnection(this.env, this.target, {
+  static #due(client: ShortPollClient): void {
+    client.#poll();
+  }
+
+  #newConnection(): HttpConnection {
+    const connection: HttpConnection = new HttpConnection(this.env, this.target, {
       onHead: (head) => {
         this.#status = head.status;
         const etag = head.headers.get('etag');
         if (etag) this.#etag = etag;
       },
       onBody: (chunk) => this.#body.push(chunk),
-      onEnd: (receivedAt) => this.#onAnswer(receivedAt),
-      onClose: (error) => this.#onClose(error),
+      onEnd: (receivedAt) => this.#onAnswer(connection, receivedAt),
+      onClose: (error) => this.#onClose(connection, error),
     });
+    return connection;
   }
 
   #poll(): void {
-    if (this.#closing) return;
-    this.#inFlight = true;
+    if (!this.#connection) return;
     this.requests++;
     const extra = this.env.settings.conditional && this.#etag ? `If-None-Match: ${this.#etag}\r\n` : '';
     const path = `/poll?channel=${this.channel}&cursor=${this.tracker.last}`;
-    this.#connection!.send(requestHead(path, this.hostHeader, this.env.settings.headers, extra));
+    this.#connection.send(requestHead(path, this.hostHeader, this.env.settings.headers, extra));
   }
 
-  #onAnswer(receivedAt: number): void {
-    this.#inFlight = false;
+  #onAnswer(connection: HttpConnection, receivedAt: number): void {
     const body = this.#body.length === 1 ? this.#body[0]! : Buffer.concat(this.#body);
     this.#body = [];
+    if (connection !== this.#connection) {
+      // A poll close() caught in flight: answered (its bytes are counted), nothing more.
+      if (this.#status === 200 || this.#status === 304) this.polls++;
+      return;
+    }
     if (this.#status === 200) {
       const parsed = JSON.parse(body.toString()) as PollBody;
+      // The gap comes before the messages kept after it.
+      if (parsed.gap) this.receiveGap(parsed.gap);
       for (const [message, bytes] of envelopesOf(parsed)) this.env.deliveries.record(this.tracker, message, bytes, receivedAt);
     } else if (this.#status !== 304) {
-      this.#connection?.close(new Error(`poll answered ${this.#status}: ${body.toString().slice(0, 200)}`));
+      connection.close(new Error(`poll answered ${this.#status}: ${body.toString().slice(0, 200)}`));
       return;
     }
     this.polls++;
@@ -78,7 +93,7 @@ export class ShortPollClient extends LoadClient {
   }
 
   #schedule(): void {
-    if (this.#closing) return;
+    if (!this.#connection) return;
     const interval = this.env.settings.pollIntervalMs;
     this.#nextDue += interval;
     const wait = this.#nextDue - performance.now();
@@ -87,21 +102,15 @@ export class ShortPollClient extends LoadClient {
       this.#nextDue = performance.now();
       this.#poll();
     } else {
-      this.#timer = setTimeout(() => this.#poll(), wait);
+      this.#timer = setTimeout(ShortPollClient.#due, wait, this);
     }
   }
 
-  #onClose(error: Error | undefined): void {
-    if (this.#closing) return;
+  #onClose(connection: HttpConnection, error: Error | undefined): void {
+    if (connection !== this.#connection) return;
+    this.#connection = undefined;
+    clearTimeout(this.#timer);
     if (this.opening) this.settleOpen(error ?? new Error('connection closed before the first poll was answered'));
     else this.connectionLost(error);
-  }
-
-  protected override reopen(): void {
-    clearTimeout(this.#timer);
-    this.#body = [];
-    this.#connect();
-    if (this.#inFlight) this.#poll();
-    else this.#schedule();
   }
 }

@@ -1,7 +1,9 @@
 /**
  * Lean raw WebSocket client of the rtbench server's `/ws`: handshake, one
  * subscribe, then it only reads frames, answers pings and records updates.
- * After an unexpected close it reconnects and resubscribes from its cursor.
+ * Every connect, the first and each reconnect, subscribes from the cursor,
+ * so a reconnect resumes where the client stopped; a cursor older than the
+ * server's history is answered with a gap signal first.
  */
 import net, { type Socket } from 'node:net';
 import { epochMs } from '../metrics/clock.js';
@@ -9,28 +11,39 @@ import { LoadClient, meterSocket } from './load-client.js';
 import { clientFrame, OPCODE, type Frame } from './ws-frames.js';
 import { upgradeSocket, type UpgradeHandlers } from './ws-handshake.js';
 
+/** Errors reach the close listener through `socket.errored`. */
+const ignore = () => {};
+
 export class WsClient extends LoadClient {
   static readonly #upgradeHandlers: UpgradeHandlers<WsClient> = {
     onUpgraded: (client) => client.#subscribe(),
-    onRefused: (client, error) => client.settleOpen(error),
+    onRefused: (client, error) => {
+      // upgradeSocket destroyed the socket: its close must not count again.
+      client.#socket = undefined;
+      client.settleOpen(error);
+    },
     onFrame: (client, frame, receivedAt) => client.#onFrame(frame, receivedAt),
   };
   #socket: Socket | undefined;
-  #closing = false;
   #fragments: Buffer[] = [];
   #echoTimer: NodeJS.Timeout | undefined;
+  #quiesced = false;
 
-  open(): Promise<void> {
-    const opened = this.beginOpen();
+  protected connect(): void {
+    this.#fragments = [];
     const socket = meterSocket(this.env, net.connect(this.target.port, this.target.host));
     this.#socket = socket;
+    socket.on('error', ignore);
+    socket.on('close', () => this.#onClose(socket));
     upgradeSocket(socket, '/ws', this.hostHeader, this, WsClient.#upgradeHandlers);
-    socket.on('error', (error) => this.settleOpen(error));
-    socket.on('close', () => {
-      this.settleOpen(new Error('connection closed before subscribing'));
-      if (!this.#closing) this.connectionLost(socket.errored ?? undefined);
-    });
-    return opened;
+  }
+
+  #onClose(socket: Socket): void {
+    if (socket !== this.#socket) return;
+    this.#socket = undefined;
+    const error = socket.errored ?? undefined;
+    if (this.opening) this.settleOpen(error ?? new Error('connection closed before subscribing'));
+    else this.connectionLost(error);
   }
 
   #subscribe(): void {
@@ -38,6 +51,7 @@ export class WsClient extends LoadClient {
   }
 
   override quiesce(): void {
+    this.#quiesced = true;
     clearInterval(this.#echoTimer);
     this.#echoTimer = undefined;
   }
@@ -45,29 +59,31 @@ export class WsClient extends LoadClient {
   /**
    * Echo scenario: a numbered, timestamped message at the configured rate
    * (from a random phase); the server sends it back and the round trip is
-   * the latency, for servers whose clock is not shared.
+   * the latency, for servers whose clock is not shared. While reconnecting
+   * nothing is sent (or counted).
    */
   #startEcho(): void {
     const rate = this.env.settings.echoRate;
-    if (!(rate > 0) || this.#echoTimer) return;
+    if (!(rate > 0) || this.#echoTimer || this.#quiesced) return;
     const period = 1000 / rate;
-    setTimeout(() => {
-      if (this.#closing) return;
+    this.#echoTimer = setTimeout(() => {
+      if (this.#quiesced) return;
       this.#echoTimer = setInterval(() => {
+        if (this.state !== 'open') return;
         const message = { op: 'echo', seq: ++this.echoSent, ts: epochMs() };
         this.#send(OPCODE.text, Buffer.from(JSON.stringify(message)));
       }, period);
     }, Math.random() * period);
   }
 
-  close(): void {
+  protected disconnect(): void {
     this.quiesce();
-    this.#closing = true;
-    if (this.#socket && !this.#socket.destroyed) {
-      this.#send(OPCODE.close, Buffer.from([0x03, 0xe8]));
-      this.#socket.end();
+    const socket = this.#socket;
+    this.#socket = undefined;
+    if (socket && !socket.destroyed) {
+      if (socket.writable) socket.write(clientFrame(OPCODE.close, Buffer.from([0x03, 0xe8])));
+      socket.end();
     }
-    this.state = 'closed';
   }
 
   #send(opcode: number, payload: Buffer): void {
@@ -85,13 +101,7 @@ export class WsClient extends LoadClient {
         const payload = this.#fragments.length ? Buffer.concat([...this.#fragments.splice(0), frame.payload]) : frame.payload;
         // Replies to control ops start with {"op"; everything else is an update.
         if (payload[2] === 0x6f /* o */ && payload[3] === 0x70 /* p */) {
-          const reply = JSON.parse(payload.toString()) as { op: string; seq: number; ts: number };
-          if (reply.op === 'subscribed') {
-            this.settleOpen();
-            this.#startEcho();
-          } else if (reply.op === 'echo') {
-            this.env.deliveries.record(this.tracker, reply, payload.length, receivedAt);
-          }
+          this.#onReply(payload, receivedAt);
           return;
         }
         this.receiveEnvelope(payload.toString(), payload.length, receivedAt);
@@ -101,12 +111,39 @@ export class WsClient extends LoadClient {
         this.#send(OPCODE.pong, frame.payload);
         return;
       case OPCODE.close:
-        // Echoed as RFC 6455 5.5.1 asks (no-op when close() already ended the
-        // socket). A close the server started is no close() of ours, so the
-        // socket's close that follows counts as a lost connection.
-        this.#send(OPCODE.close, frame.payload.subarray(0, 2));
-        this.#socket?.end();
+        this.#onServerClose(frame.payload);
         return;
     }
+  }
+
+  #onReply(payload: Buffer, receivedAt: number): void {
+    const reply = JSON.parse(payload.toString()) as { op: string; seq: number; ts: number; from: unknown; to: unknown };
+    if (reply.op === 'subscribed') {
+      this.settleOpen();
+      this.#startEcho();
+    } else if (reply.op === 'gap') {
+      this.receiveGap(reply);
+    } else if (reply.op === 'echo') {
+      this.env.deliveries.record(this.tracker, reply, payload.length, receivedAt);
+    }
+  }
+
+  /**
+   * Echoed as RFC 6455 5.5.1 asks (no-op when close() already ended the
+   * socket). A close the server started is no close() of ours, so the
+   * socket's close that follows counts as a lost connection; before the
+   * subscribe was answered its code and reason are why the open failed.
+   */
+  #onServerClose(payload: Buffer): void {
+    const socket = this.#socket;
+    if (!socket) return;
+    if (this.opening && payload.length >= 2) {
+      this.#socket = undefined;
+      socket.destroy();
+      this.settleOpen(new Error(`closed by the server: ${payload.readUInt16BE(0)} ${payload.subarray(2).toString()}`.trim()));
+      return;
+    }
+    this.#send(OPCODE.close, payload.subarray(0, 2));
+    socket.end();
   }
 }

@@ -15,8 +15,8 @@ import { CLIENT_SETTINGS } from '../helpers/client-env.js';
 import { waitUntil } from '../helpers/fallback-clients.js';
 import { startInProcess, type RunningServer } from '../helpers/server.js';
 
-/** Reconnects on, as the orchestrator runs its clients. */
-const SETTINGS: ClientSettings = { ...CLIENT_SETTINGS, reconnect: true };
+/** Reconnects on, as the orchestrator runs its clients, with a short backoff: three attempts within ~70 ms. */
+const SETTINGS: ClientSettings = { ...CLIENT_SETTINGS, reconnect: true, reconnectBaseMs: 10, reconnectMaxMs: 40, reconnectAttempts: 3 };
 
 let stopServer: (() => Promise<void>) | undefined;
 afterEach(async () => {
@@ -70,22 +70,22 @@ describe('failures after open reach the fleet errors', () => {
   it('a long poll answered 500 once the client is open: one error, one reconnect, the client open again', async () => {
     const port = await longPollServerFailingOnce();
     const fleet = await openFleet('long-poll', port);
-    await waitUntil(() => fleet.counters().reconnects === 1, 'the reconnect after the 500');
+    await waitUntil(() => fleet.counters().reconnects === 1 && fleet.counters().open === 1, 'the reconnect after the 500');
 
     const final = await fleet.finish({});
     expect(final.errors).toEqual(['1 x long poll answered 500: boom']);
     expect(final).toMatchObject({ open: 1, failed: 0, reconnects: 1 });
   });
 
-  it.each<TransportName>(['ws', 'sse'])('%s: the server goes away and the reconnect is refused', async (transport) => {
+  it.each<TransportName>(['ws', 'sse'])('%s: the server goes away and every reconnect attempt is refused', async (transport) => {
     const server = await rtbenchServer();
     const fleet = await openFleet(transport, server.port);
     await server.stop();
     await waitUntil(() => fleet.counters().failed === 1, 'the client to fail');
 
     const final = await fleet.finish({});
-    expect(final.errors).toEqual([`1 x connect ECONNREFUSED 127.0.0.1:${server.port}`]);
-    expect(final).toMatchObject({ open: 0, failed: 1, reconnects: 1 });
+    expect(final.errors).toEqual([`1 x reconnect failed after 3 attempts: connect ECONNREFUSED 127.0.0.1:${server.port}`]);
+    expect(final).toMatchObject({ open: 0, failed: 1, reconnects: 1, reconnected: 1, dropped: 1 });
   });
 
   it.each<TransportName>(['ws', 'sse', 'long-poll'])(
@@ -102,7 +102,7 @@ describe('failures after open reach the fleet errors', () => {
     },
   );
 
-  it('fallback: the server ending the session fails the client', async () => {
+  it('fallback: the server ending the session starts new sessions until the attempts run out', async () => {
     const server = await rtbenchServer();
     const fleet = await openFleet('fallback', server.port);
     const client = fleet.clients[0] as FallbackClient;
@@ -111,6 +111,7 @@ describe('failures after open reach the fleet errors', () => {
     await waitUntil(() => fleet.counters().failed === 1, 'the client to fail');
 
     const final = await fleet.finish({});
-    expect(final.errors).toEqual(['1 x session closed by the server']);
+    expect(final.errors).toEqual([`1 x reconnect failed after 3 attempts: connect ECONNREFUSED 127.0.0.1:${server.port}`]);
+    expect(final).toMatchObject({ open: 0, failed: 1, reconnects: 1 });
   });
 });
