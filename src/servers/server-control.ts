@@ -7,9 +7,16 @@
 import type { Socket } from 'node:net';
 import type { ConnectionGate } from './connection-gate.js';
 
-/** What one server process says of itself: /healthz lists every worker's. */
-export interface WorkerStatus {
+/**
+ * What one server process says of itself: /healthz lists every worker's. A
+ * worker that did not answer within a second (stopped, busy) is listed as
+ * `{"pid":P,"responding":false}`.
+ */
+export type WorkerStatus = AnsweredStatus | { pid: number; responding: false };
+
+export interface AnsweredStatus {
   pid: number;
+  responding: true;
   /** Client connections open on this process (every transport). */
   connections: number;
   /** False while the process is at --max-connections and has stopped accepting. */
@@ -28,12 +35,12 @@ export interface ServerControl {
   drop(share: number, keep: Socket): Promise<number>;
 }
 
-export function statusOf(gate: ConnectionGate): WorkerStatus {
-  return { pid: process.pid, connections: gate.open, accepting: gate.accepting, refused: gate.refusedTotal };
+export function statusOf(gate: ConnectionGate): AnsweredStatus {
+  return { pid: process.pid, responding: true, connections: gate.open, accepting: gate.accepting, refused: gate.refusedTotal };
 }
 
 /** This process's own answer to a question (`keep`: the connection that asked, never dropped). */
-export function answer(gate: ConnectionGate, question: Question, keep?: Socket): WorkerStatus | number {
+export function answer(gate: ConnectionGate, question: Question, keep?: Socket): AnsweredStatus | number {
   return question.kind === 'status' ? statusOf(gate) : gate.drop(question.share, keep);
 }
 

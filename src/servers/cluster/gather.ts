@@ -12,7 +12,7 @@ export const ANSWER_TIMEOUT_MS = 1000;
 
 interface Round {
   waiting: Set<Worker>;
-  answers: unknown[];
+  answers: Map<Worker, unknown>;
   finish: () => void;
 }
 
@@ -25,13 +25,13 @@ export class Gatherer {
     private readonly timeoutMs = ANSWER_TIMEOUT_MS,
   ) {}
 
-  /** Asks `workers`; resolves with the answers that came in time. */
-  ask(workers: Worker[], question: Question): Promise<unknown[]> {
+  /** Asks `workers`; resolves with the answers that came in time, by worker. */
+  ask(workers: Worker[], question: Question): Promise<Map<Worker, unknown>> {
     const id = this.#nextId++;
     return new Promise((resolve) => {
       const round: Round = {
         waiting: new Set(workers),
-        answers: [],
+        answers: new Map(),
         finish: () => {
           clearTimeout(timer);
           this.#rounds.delete(id);
@@ -48,7 +48,7 @@ export class Gatherer {
   answer(worker: Worker, id: number, answer: unknown): void {
     const round = this.#rounds.get(id);
     if (!round?.waiting.delete(worker)) return;
-    round.answers.push(answer);
+    round.answers.set(worker, answer);
     if (round.waiting.size === 0) round.finish();
   }
 

@@ -14,9 +14,10 @@ import { fileURLToPath } from 'node:url';
 import { AggregatorRegistry } from 'prom-client';
 import { resolveConfig, type ServerConfig } from '../config.js';
 import { Hub } from '../hub.js';
+import type { Question } from '../server-control.js';
 import { AcceptCoordinator } from './accept-coordinator.js';
 import { Gatherer } from './gather.js';
-import { CONFIG_ENV, isRtbMessage, type ToPrimary, type ToWorker } from './messages.js';
+import { CONFIG_ENV, isRtbMessage, SECRET_ENV, type ToPrimary, type ToWorker } from './messages.js';
 import { sequenceBatches } from './publish-batch.js';
 import { RestartPolicy } from './restart-policy.js';
 import { snapshotChunks } from './snapshot.js';
@@ -69,7 +70,10 @@ class Primary {
   }
 
   fork(): void {
-    cluster.fork({ [CONFIG_ENV]: JSON.stringify(this.config) });
+    // A process's environment is readable in /proc while it lives and is
+    // copied into whatever it starts: the secret reaches workers over IPC
+    // (rtb:secret), and an undefined value drops the inherited variable.
+    cluster.fork({ [CONFIG_ENV]: JSON.stringify({ ...this.config, secret: undefined }), [SECRET_ENV]: undefined });
   }
 
   send(worker: Worker, message: ToWorker, handle?: unknown): void {
@@ -86,6 +90,8 @@ class Primary {
     const request = message as ToPrimary;
     switch (request.type) {
       case 'rtb:hello':
+        // Before the history: the worker accepts only once the history is in, so never without the secret.
+        this.send(worker, { type: 'rtb:secret', secret: this.config.secret });
         this.#sendSnapshot(worker);
         this.send(worker, { type: 'rtb:peers', ports: [...this.relayPorts.values()] });
         this.replicas.add(worker);
@@ -128,17 +134,23 @@ class Primary {
         this.restarts.started();
         if (this.serving.size === this.workerCount) this.#markStarted();
         return;
-      case 'rtb:ask': {
-        const others = [...this.serving].filter((w) => w !== worker);
-        void this.gatherer.ask(others, request.question).then((answers) => {
+      case 'rtb:ask':
+        void this.#askOthers(worker, request.question).then((answers) => {
           this.send(worker, { type: 'rtb:answers', id: request.id, answers });
         });
         return;
-      }
       case 'rtb:answer':
         this.gatherer.answer(worker, request.id, request.answer);
         return;
     }
+  }
+
+  /** Every other serving worker's answer; a worker that did not answer in time is listed as not responding (status). */
+  async #askOthers(asker: Worker, question: Question): Promise<unknown[]> {
+    const others = [...this.serving].filter((w) => w !== asker);
+    const answers = await this.gatherer.ask(others, question);
+    if (question.kind !== 'status') return [...answers.values()];
+    return others.map((w) => answers.get(w) ?? { pid: w.process.pid, responding: false });
   }
 
   #publish(worker: Worker, request: Extract<ToPrimary, { type: 'rtb:publish' }>): void {

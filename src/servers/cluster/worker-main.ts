@@ -1,6 +1,5 @@
 /** Entry point of a cluster worker process (see worker.ts). */
 import { existsSync } from 'node:fs';
-import { runWorker } from './worker.js';
 
 /**
  * Test hook: while the file this names exists, a worker exits with code 3
@@ -14,6 +13,8 @@ if (FAIL_IF && existsSync(FAIL_IF)) {
   process.exit(3);
 }
 
+// Loaded after the hook, so a failing start is quick.
+const { runWorker } = await import('./worker.js');
 runWorker().catch((error: unknown) => {
   console.error('rtbench worker failed:', error);
   process.exit(1);

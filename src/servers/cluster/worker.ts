@@ -58,6 +58,10 @@ class WorkerNode {
 
   onMessage(message: ToWorker, handle: unknown): void {
     switch (message.type) {
+      case 'rtb:secret':
+        // The first answer to hello, so it is in before this worker accepts (after the history).
+        this.app.config.secret = message.secret;
+        return;
       case 'rtb:restore':
         this.replica.restore(message);
         return;
