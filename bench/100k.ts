@@ -5,7 +5,10 @@
  * a second on each of 100 channels, 60 s steady. Prints, per transport, what
  * the issue asks for: connections held, the whole run's wall time, the RSS
  * of every rtbench process together (sampled as one tree), loss, the achieved
- * against the intended update rate, latency and CPU per update.
+ * against the intended update rate, latency and CPU per update, and each
+ * server worker's connections at the end of the ramp (the spread between
+ * the busiest and the idlest worker; a worker stops accepting at
+ * --max-connections, 7/8 of its file-descriptor limit by default).
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -14,6 +17,7 @@ import { Orchestrator, type Progress } from '../dist/harness/orchestrator.js';
 import { ProcessTreeSampler } from '../dist/harness/process-stats.js';
 import { loadScenario } from '../dist/scenarios/builtin.js';
 import type { TransportName } from '../dist/clients/registry.js';
+import { embeddedServerPort, type WorkerCount, workerSpread } from './server-spread.js';
 
 const { values } = parseArgs({
   options: {
@@ -37,11 +41,24 @@ for (const transport of values.transports!.split(',') as TransportName[]) {
   const tree = new ProcessTreeSampler(process.pid);
   tree.start(500);
   const started = performance.now();
-  const orchestrator = new Orchestrator(scenario);
+  let port: number | undefined;
+  let workers: WorkerCount[] | undefined;
+  const orchestrator = new Orchestrator(scenario, {
+    onRamped: async () => {
+      workers = port === undefined ? undefined : await workerSpread(port).catch(() => undefined);
+      if (workers) console.error(`\n${transport} at the end of the ramp, connections per worker: ${spreadText(workers)}`);
+    },
+  });
   const printer = new ProgressPrinter(process.stderr);
-  orchestrator.on('progress', (p: Progress) => printer.update(progressText(p), p.phase));
-  process.once('SIGINT', () => void orchestrator.abort().then(() => process.exit(130)));
+  orchestrator.on('progress', (p: Progress) => {
+    // Found while the ramp starts: later, /proc/net/tcp lists 200,000 sockets.
+    if (p.phase === 'ramp' && port === undefined) port = embeddedServerPort();
+    printer.update(progressText(p), p.phase);
+  });
+  const onSigint = () => orchestrator.abort();
+  process.once('SIGINT', onSigint);
   const result = await orchestrator.run();
+  process.off('SIGINT', onSigint);
   const wallS = (performance.now() - started) / 1000;
   const rss = tree.stop().rssPeakMb;
   printer.done();
@@ -50,6 +67,9 @@ for (const transport of values.transports!.split(',') as TransportName[]) {
     transport,
     clients_open: `${t.clients.open}/${t.clients.target}`,
     failed: t.clients.failed,
+    workers_at_ramp_end: workers ? workers.map((w) => w.connections).join(' ') : 'unknown',
+    worker_spread: workers ? spread(workers) : '',
+    refused: workers ? workers.reduce((sum, w) => sum + w.refused, 0) : '',
     ramp_s: t.phases_s!.ramp,
     wall_s: Math.round(wallS),
     rss_all_mb: rss,
@@ -73,3 +93,13 @@ for (const transport of values.transports!.split(',') as TransportName[]) {
   writeFileSync(`reports/bench-100k-${transport}.json`, `${JSON.stringify(result, null, 2)}\n`);
 }
 console.table(rows);
+
+function spread(workers: WorkerCount[]): number {
+  const counts = workers.map((w) => w.connections);
+  return Math.max(...counts) - Math.min(...counts);
+}
+
+function spreadText(workers: WorkerCount[]): string {
+  const refused = workers.reduce((sum, w) => sum + w.refused, 0);
+  return `${workers.map((w) => `${w.pid}: ${w.connections}`).join(', ')} (spread ${spread(workers)}, refused ${refused})`;
+}
