@@ -45,10 +45,16 @@ function apply(input: Buffer, change: Edit): Buffer {
 export function mutated(base: fc.Arbitrary<string | Buffer>): fc.Arbitrary<Buffer> {
   return fc
     .tuple(base, fc.array(edit, { minLength: 1, maxLength: 3 }))
-    .map(([value, edits]) => edits.reduce(apply, typeof value === 'string' ? Buffer.from(value) : value));
+    .map(([value, edits]) => printable(edits.reduce(apply, typeof value === 'string' ? Buffer.from(value) : value)));
 }
 
 /** Mostly `base` as generated, sometimes mutated. */
 export function sometimesMutated(base: fc.Arbitrary<string>): fc.Arbitrary<Buffer> {
-  return fc.oneof({ weight: 4, arbitrary: base.map((text) => Buffer.from(text)) }, { weight: 1, arbitrary: mutated(base) });
+  return fc.oneof({ weight: 4, arbitrary: base.map((text) => printable(Buffer.from(text))) }, { weight: 1, arbitrary: mutated(base) });
+}
+
+/** Makes fast-check print `bytes` as a latin1 string (a counterexample a person can read) instead of a byte list. */
+export function printable(bytes: Buffer): Buffer {
+  Object.defineProperty(bytes, fc.toStringMethod, { value: () => `latin1${JSON.stringify(bytes.toString('latin1'))}` });
+  return bytes;
 }

@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { FUZZ_SECRET, controlMessage, enginePacket, publishBody, queryString, socketIoMessages } from './inputs.js';
-import { sometimesMutated } from './mutate.js';
+import { printable, sometimesMutated } from './mutate.js';
 import { bodyOf, type ClientFrame, closeCodeOf, encodeFrame, exchange, statusOf, type WsOutcome, wsExchange } from './raw-wire.js';
 
 /**
@@ -93,9 +93,9 @@ const publishRequest = fc
   })
   .map(({ body, type, auth, chunked }) => {
     const headers = [type && `Content-Type: ${type}`, auth && `Authorization: ${auth}`].filter(Boolean) as string[];
-    if (!chunked) return request('POST', '/publish', headers, body);
+    if (!chunked) return printable(request('POST', '/publish', headers, body));
     const chunkedBody = Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from('\r\n0\r\n\r\n')]);
-    return Buffer.concat([request('POST', '/publish', [...headers, 'Transfer-Encoding: chunked']), chunkedBody]);
+    return printable(Buffer.concat([request('POST', '/publish', [...headers, 'Transfer-Encoding: chunked']), chunkedBody]));
   });
 
 export const publishTarget: FuzzTarget<Buffer> = {
@@ -106,9 +106,9 @@ export const publishTarget: FuzzTarget<Buffer> = {
 };
 
 const frameOf = (opcode: number, payload: Buffer, overrides: Partial<ClientFrame> = {}) =>
-  encodeFrame({ fin: true, rsv: 0, opcode, payload, masked: true, ...overrides });
+  printable(encodeFrame({ fin: true, rsv: 0, opcode, payload, masked: true, ...overrides }));
 
-const binaryPayload = fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes));
+const binaryPayload = fc.uint8Array({ maxLength: 64 }).map((bytes) => printable(Buffer.from(bytes)));
 /** Bytes that are not UTF-8: lone continuation bytes, overlongs, surrogates. */
 const badUtf8 = fc.constantFrom('c0af', 'ff', 'eda080', 'f4908080', '7bff7d', 'e282').map((hex) => Buffer.from(hex, 'hex'));
 
@@ -144,7 +144,7 @@ function closeFrame(code: number, rest: Buffer): Buffer {
 /** A text message in two fragments: a text frame without FIN, then a continuation. */
 function fragmented(payload: Buffer): Buffer {
   const half = payload.length >> 1;
-  return Buffer.concat([frameOf(1, payload.subarray(0, half), { fin: false }), frameOf(0, payload.subarray(half))]);
+  return printable(Buffer.concat([frameOf(1, payload.subarray(0, half), { fin: false }), frameOf(0, payload.subarray(half))]));
 }
 
 const socketIoText = socketIoMessages.map((packets) => packets.map((p) => `4${p}`));

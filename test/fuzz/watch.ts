@@ -125,6 +125,19 @@ export function childPids(pid: number): number[] {
   return text === '' ? [] : text.split(/\s+/).map(Number).sort();
 }
 
+/** The pids of `pids` that are gone or dead (a zombie not yet reaped counts as dead). */
+export function deadPids(pids: number[]): number[] {
+  return pids.filter((pid) => {
+    try {
+      // The state follows the command name in parentheses: `1234 (node) S ...`.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+    } catch {
+      return true;
+    }
+  });
+}
+
 /** Throws unless /healthz answers 200 on a fresh connection. */
 export async function checkHealthz(url: string): Promise<void> {
   const dispatcher = new Agent();

@@ -18,7 +18,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUZZ_SECRET } from '../fuzz/inputs.js';
 import { TARGETS } from '../fuzz/targets.js';
-import { childPids, checkHealthz, SteadyWatch } from '../fuzz/watch.js';
+import { childPids, checkHealthz, deadPids, SteadyWatch } from '../fuzz/watch.js';
 import { type RunningServer, startCli, startInProcess } from '../helpers/server.js';
 
 const FIXED_SEED = 20261126;
@@ -89,21 +89,27 @@ describe.each([
       const property = fc.asyncProperty(batch, async (inputs) => {
         const verdicts = await Promise.all(inputs.map((input) => target.send(server.port, input)));
         for (const { answer } of verdicts) answers.set(answer, (answers.get(answer) ?? 0) + 1);
-        const failure = verdicts.find((verdict) => verdict.problem !== undefined);
-        if (failure) throw new Error(failure.problem);
+        const failed = verdicts.findIndex((verdict) => verdict.problem !== undefined);
+        if (failed !== -1) throw new Error(`${verdicts[failed]!.problem}\n  for the input ${fc.stringify(inputs[failed])}`);
+        // A worker that dies is replaced: its pid tells, batch by batch, so the batch that killed it is the one
+        // reported (or, when it died just after, the next). A crash in one process fails vitest's run itself.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const dead = deadPids(workers);
+        if (dead.length > 0) throw new Error(`worker ${dead.join(', ')} died`);
       });
       try {
-        await fc.assert(property, { seed: SEED, numRuns: Math.ceil(RUNS / BATCH) });
+        // No shrinking: after a worker died every later batch fails too, so shrinking would mislead.
+        await fc.assert(property, { seed: SEED, numRuns: Math.ceil(RUNS / BATCH), endOnFailure: true });
+        await checkHealthz(server.url);
+        if (server.child) {
+          expect(server.child.exitCode).toBe(null);
+          expect(childPids(server.child.pid!)).toEqual(workers);
+        }
+        const { published } = await watch.check();
+        expect(published).toBeGreaterThan(0);
       } catch (error) {
-        throw new Error(`fuzz failure, RTBENCH_FUZZ_SEED=${SEED}: ${(error as Error).message}`);
+        throw new Error(`fuzz failure, RTBENCH_FUZZ_SEED=${SEED} RTBENCH_FUZZ_RUNS=${RUNS}: ${(error as Error).message}`);
       }
-      await checkHealthz(server.url);
-      if (server.child) {
-        expect(server.child.exitCode).toBe(null);
-        expect(childPids(server.child.pid!)).toEqual(workers);
-      }
-      const { published } = await watch.check();
-      expect(published).toBeGreaterThan(0);
       const tally = [...answers].sort((a, b) => b[1] - a[1]);
       console.log(`fuzz ${target.name}: ${tally.map(([answer, count]) => `${answer} x${count}`).join(', ')}`);
       // The generators must get past the first checks, not only be refused by them.
