@@ -9,6 +9,7 @@ import { round } from '../util/round.js';
 
 export type RunEventKind =
   | 'server-exit'
+  | 'server-start-failed'
   | 'server-log'
   | 'target-unreachable'
   | 'target-unhealthy'

@@ -89,14 +89,7 @@ export class TransportRun {
   async run(): Promise<TransportResult> {
     this.#progress('server');
     try {
-      const target = await openTarget({
-        scenario: this.#s,
-        target: this.context.options.target,
-        targetPid: this.context.options.targetPid,
-        transport: this.transport,
-        events: this.context.events,
-        onGone: () => this.#cut.abort(),
-      });
+      const target = await this.#openTarget();
       if (!target) return unreachableResult(this.#s, this.transport, this.clients);
       this.#target = target;
       this.#sampler = target.sampler;
@@ -126,6 +119,23 @@ export class TransportRun {
       });
     } finally {
       await this.stop();
+    }
+  }
+
+  /** The server to drive; undefined (and said in the events) when it does not start or does not answer. */
+  async #openTarget(): Promise<RunTarget | undefined> {
+    try {
+      return await openTarget({
+        scenario: this.#s,
+        target: this.context.options.target,
+        targetPid: this.context.options.targetPid,
+        transport: this.transport,
+        events: this.context.events,
+        onGone: () => this.#cut.abort(),
+      });
+    } catch (error) {
+      this.context.events.add('server-start-failed', (error as Error).message.slice(0, 2000), this.transport);
+      return undefined;
     }
   }
 

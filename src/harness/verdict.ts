@@ -11,6 +11,7 @@ import type { RunResult } from '../result/schema.js';
 
 const FATAL_EVENTS: Record<string, string> = {
   'server-exit': 'the server under test exited during the run',
+  'server-start-failed': 'the embedded server did not start',
   'target-unreachable': 'the target did not answer',
   'target-down': 'the target stopped answering during the run',
   'client-process-exit': 'a client process died',

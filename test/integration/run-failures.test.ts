@@ -6,7 +6,7 @@
  * code and a result that says what happened, and leave no process behind.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -59,9 +59,12 @@ function commandOf(pid: number): string {
   }
 }
 
-function startRun(args: string[]): Run {
+function startRun(args: string[], env: NodeJS.ProcessEnv = process.env): Run {
   const out = mkdtempSync(path.join(tmpdir(), 'rtbench-fail-'));
-  const child = spawn(process.execPath, [CLI, 'run', '--out', out, '--report', 'md,junit', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'run', '--out', out, '--report', 'md,junit', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  });
   started.push(child);
   let stderr = '';
   const waiters: { pattern: RegExp; resolve: () => void }[] = [];
@@ -115,6 +118,17 @@ describe('rtbench run when things go wrong', () => {
     expect(result.gates.map((g) => g.expr)).toEqual(['lost==0']);
     expect(readFileSync(path.join(run.out, readdirJunit(run.out)), 'utf8')).toContain('name="run is valid"');
   }, 30_000);
+
+  it('an embedded server that never starts: exit 98 with a result that says so, not a crash of the run', async () => {
+    const failFlag = path.join(mkdtempSync(path.join(tmpdir(), 'rtbench-flag-')), 'fail');
+    writeFileSync(failFlag, '');
+    const run = startRun([...SMALL, '--duration', '2s', '--workers', '2'], { ...process.env, RTBENCH_TEST_FAIL_WORKER_IF: failFlag });
+    const { code } = await run.exit;
+    expect(code, run.stderr()).toBe(98);
+    const result = run.result();
+    expect(result.events!.map((e) => e.kind)).toContain('server-start-failed');
+    expect(result.problems!.join('\n')).toContain('the embedded server did not start');
+  }, 60_000);
 
   it('the embedded server killed mid-run: exit 98, not 0, and the steady phase is cut short', async () => {
     const run = startRun([...SMALL, '--duration', '30s', '--threshold', 'lost==0']);
