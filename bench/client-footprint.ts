@@ -109,6 +109,12 @@ async function measure(variant: Variant, count: number, port: number): Promise<F
     keep.push(...(await Promise.all(batch)));
   }
   const after = await settle();
+  // A lean client that failed after open (an error answer) would hold less and pass for cheap.
+  const notOpen = keep.filter((client) => {
+    const state = (client as { state?: string }).state;
+    return state !== undefined && state !== 'open';
+  }).length;
+  if (notOpen > 0) throw new Error(`${variant}: ${notOpen} of ${count} clients were not open when measured`);
   const perClient = (bytes: number) => Math.round((bytes / count / 1024) * 100) / 100;
   return { heap_kb: perClient(after.heapUsed - before.heapUsed), rss_kb: perClient(after.rss - before.rss) };
 }
@@ -147,7 +153,7 @@ async function opener(variant: Variant, port: number): Promise<Open> {
         const client = new Client(`http://${base}`, { bodyTimeout: 0, headersTimeout: 0 });
         // The poll is held by the server (no message yet): the client is
         // "open" once the request is on the wire.
-        void client.request({ path: `/long-poll?channel=${channel}&cursor=0&timeout=600000`, method: 'GET' }).catch(() => {});
+        void client.request({ path: `/long-poll?channel=${channel}&cursor=0&timeout=300000`, method: 'GET' }).catch(() => {});
         await new Promise((resolve) => setTimeout(resolve, 0));
         return client;
       };
@@ -166,7 +172,7 @@ async function leanOpener(transport: 'ws' | 'sse' | 'long-poll', port: number): 
       headers: 'minimal' as const,
       conditional: false,
       pollIntervalMs: 1000,
-      longPollTimeoutMs: 600_000,
+      longPollTimeoutMs: 300_000,
       pollingOnly: false,
       reconnect: false,
       echoRate: 0,

@@ -9,9 +9,9 @@
  * profile (undici adds its own headers), and about 15,000 of them share one
  * process, so per-connection memory and per-message work are what limits the
  * fleet. `npm run bench:clients` measures it; heap per subscribed client,
- * 5,000 per process (2026-11-25): WebSocket 2.42 KB here vs 3.02 KB for the
- * `ws` client, SSE 3.13 KB vs 27.8 KB for the `eventsource` package, long
- * poll 3.50 KB vs 5.69 KB for an undici Client.
+ * 5,000 per process (2026-11-26, with reconnects): WebSocket 2.16 KB here vs
+ * 3.01 KB for the `ws` client, SSE 2.88 KB vs 27.9 KB for the `eventsource`
+ * package, long poll 3.22 KB vs 6.68 KB for an undici Client.
  */
 import type { Socket } from 'node:net';
 import type { ByteMeter } from '../metrics/byte-meter.js';
