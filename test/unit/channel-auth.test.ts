@@ -1,7 +1,7 @@
 /**
  * channel-auth.ts: the private-channel token (HMAC-SHA256 of
- * `connectionId:channel`, hex) against a value computed with OpenSSL, the refusals and their codes, and the constant-time
- * secret comparison's answers.
+ * `connectionId:channel`, hex) against a value computed with OpenSSL, the
+ * refusals and their codes, and the constant-time secret comparison.
  */
 import { describe, expect, it } from 'vitest';
 import { authorizeChannel, authorizeQuery, channelToken, secretMatches } from '../../src/servers/channel-auth.js';
