@@ -4,6 +4,7 @@ import { createApp, listen } from '../servers/app.js';
 import { ClusterGaveUp, startCluster } from '../servers/cluster/primary.js';
 import { DEFAULT_CONFIG, type ServerConfig } from '../servers/config.js';
 import { parseAllowedOrigins } from '../servers/origins.js';
+import { Demo } from '../demo/routes.js';
 import { EXIT } from './exit-codes.js';
 import { durationOption, integerOption, sizeOption } from './options.js';
 
@@ -29,6 +30,8 @@ interface ServeOptions {
   exitWithStdin?: boolean;
   maxConnections?: number;
   admin: boolean;
+  demo?: boolean;
+  data?: string;
 }
 
 const ENDPOINTS = [
@@ -41,6 +44,7 @@ const ENDPOINTS = [
   'GET  /socket.io/ (Socket.IO v5 on Engine.IO v4)',
   'GET  /healthz',
   'GET  /metrics',
+  'GET  /client.js (the browser client, an ES module)',
 ];
 
 export function serveCommand(setExit: (code: Promise<number>) => void): Command {
@@ -105,12 +109,15 @@ export function serveCommand(setExit: (code: Promise<number>) => void): Command 
       integerOption(1, 100_000_000),
     )
     .option('--admin', 'serve POST /admin/drop, which resets a share of the client connections (fault injection)', false)
+    .option('--demo', 'serve the two-window todo demo at / (its API under /api/lists)')
+    .option('--data <file>', 'with --demo: keep the todos in this JSON file (written atomically), so a restart loses nothing')
     .option('--exit-with-stdin', 'stop when standard input closes (rtbench run starts its server so, so it never outlives the run)')
     .action((options: ServeOptions) => setExit(serve(options)));
 }
 
-async function serve(options: ServeOptions): Promise<number> {
-  const config: Partial<ServerConfig> = {
+/** The server's settings from the command's options. */
+function serverConfig(options: ServeOptions): Partial<ServerConfig> {
+  return {
     host: options.host,
     port: options.port,
     historySize: options.history,
@@ -131,6 +138,12 @@ async function serve(options: ServeOptions): Promise<number> {
     maxConnections: options.maxConnections,
     admin: options.admin,
   };
+}
+
+async function serve(options: ServeOptions): Promise<number> {
+  const config = serverConfig(options);
+  const demo = await openDemo(options);
+  if (typeof demo === 'number') return demo;
 
   let port: number;
   let close: () => Promise<void>;
@@ -148,7 +161,7 @@ async function serve(options: ServeOptions): Promise<number> {
     close = handle.close;
     failure = handle.failure;
   } else {
-    const app = createApp({ config });
+    const app = createApp({ config, extraRoutes: demo?.routes });
     port = await listen(app);
     close = app.close;
   }
@@ -161,6 +174,7 @@ async function serve(options: ServeOptions): Promise<number> {
   if (config.allowedOrigins) console.log(`  allowed origins: ${config.allowedOrigins.join(', ')}`);
   if (!options.websocket) console.log('  WebSocket upgrades are refused (--no-websocket)');
   if (options.admin) console.log('  POST /admin/drop is on (--admin)');
+  if (demo) console.log(`  todo demo at ${base}/ (browser client at ${base}/client.js)${options.data ? `, todos in ${options.data}` : ''}`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -193,4 +207,23 @@ async function serve(options: ServeOptions): Promise<number> {
       process.stdin.resume();
     }
   });
+}
+
+/** The todo demo (--demo, --data): one process holds the todos, so it needs --workers 1. */
+async function openDemo(options: ServeOptions): Promise<Demo | number | undefined> {
+  if (!options.demo) {
+    if (options.data === undefined) return undefined;
+    console.error('rtbench serve: --data keeps the todos of --demo; add --demo');
+    return EXIT.usage;
+  }
+  if (options.workers > 1) {
+    console.error('rtbench serve: --demo keeps its todos in one process; use --workers 1');
+    return EXIT.usage;
+  }
+  try {
+    return await Demo.open(options.data);
+  } catch (error) {
+    console.error(`rtbench serve: ${(error as Error).message}`);
+    return EXIT.error;
+  }
 }

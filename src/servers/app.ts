@@ -7,6 +7,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Registry } from 'prom-client';
+import { browserClientRoutes, type ExtraRoutes } from '../browser/static-files.js';
 import { apiRoutes } from './api-routes.js';
 import { ByteTally } from './byte-tally.js';
 import { ConnectionGate } from './connection-gate.js';
@@ -33,6 +34,8 @@ export interface AppOptions {
   metricsText?: () => Promise<string>;
   /** Answers for every worker (/healthz, /admin/drop); defaults to this process alone. */
   control?: ServerControl;
+  /** More routes beside the transports (the todo demo of `serve --demo`), asked before a 404. */
+  extraRoutes?: (context: ServerContext) => ExtraRoutes;
 }
 
 export interface App {
@@ -66,6 +69,9 @@ export function createApp(options: AppOptions = {}): App {
     routes.set(path, { transport: 'api', handle });
   }
 
+  // The browser client (/client.js) on every server; then whatever the caller mounts.
+  const extras = [browserClientRoutes(), options.extraRoutes?.(context)];
+
   const server = http.createServer({ keepAliveTimeout: 65_000, ...serverLimits(config) }, (req: IncomingMessage, res: ServerResponse) => {
     const path = pathOf(req.url);
     const route = routes.get(path);
@@ -76,6 +82,7 @@ export function createApp(options: AppOptions = {}): App {
       route.handle(req, res);
       return;
     }
+    if (extras.some((handle) => handle?.(req, res))) return;
     sendError(res, new RequestError(`no such endpoint: ${req.method} ${path}`, 404));
   });
   server.on('connection', (socket: Socket) => bytes.track(socket));
