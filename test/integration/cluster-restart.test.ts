@@ -66,8 +66,10 @@ it('workers that fail at start-up are retried with growing delays, then the serv
   const elapsed = performance.now() - started;
   expect(server.stdout()).not.toContain('listening on');
   expect(delaysIn(server.stderr())).toEqual([100, 200, 400, 800]);
-  // Five starts failed (the two first and three replacements); no sixth was made.
-  expect(server.stderr().match(/failing at start \(test hook/g)).toHaveLength(5);
+  // Two first starts and four replacements at most: the fourth may already be starting when the fifth failure ends it all.
+  const starts = server.stderr().match(/failing at start \(test hook/g)!.length;
+  expect(starts).toBeGreaterThanOrEqual(5);
+  expect(starts).toBeLessThanOrEqual(6);
   expect(server.stderr()).toContain(GIVE_UP);
   // The third failure waited 100 ms and the fifth 400 ms after the one before them.
   expect(elapsed).toBeGreaterThan(500);
