@@ -51,8 +51,20 @@ describe.each([
     ['a bad Last-Event-ID', '/sse?channel=a', { headers: { 'last-event-id': 'x1' } }, 400, /^Last-Event-ID must be an integer/],
     ['malformed JSON', '/publish', { method: 'POST', headers: JSON_BODY, body: '{"channel":' }, 400, /^body is not valid JSON$/],
     ['a publish without a channel', '/publish', { method: 'POST', headers: JSON_BODY, body: '{"data":1}' }, 400, /^channel is required$/],
-    ['a publish that is not an object', '/publish', { method: 'POST', headers: JSON_BODY, body: '[1,2]' }, 400, /^publish body must be a JSON object/],
-    ['a publish with a bad ts', '/publish', { method: 'POST', headers: JSON_BODY, body: '{"channel":"a","ts":"now"}' }, 400, /^ts must be a positive number/],
+    [
+      'a publish that is not an object',
+      '/publish',
+      { method: 'POST', headers: JSON_BODY, body: '[1,2]' },
+      400,
+      /^publish body must be a JSON object/,
+    ],
+    [
+      'a publish with a bad ts',
+      '/publish',
+      { method: 'POST', headers: JSON_BODY, body: '{"channel":"a","ts":"now"}' },
+      400,
+      /^ts must be a positive number/,
+    ],
     [
       'an oversized body',
       '/publish',
