@@ -45,16 +45,26 @@ export interface WatchedServer {
   stop(): Promise<void>;
 }
 
-/** `rtbench serve` from dist/ on 127.0.0.1, port 0, with its stderr and exit watched. */
-export async function startWatched(args: string[]): Promise<WatchedServer> {
+/**
+ * `rtbench serve` from dist/ on 127.0.0.1, port 0, with its stderr and exit
+ * watched. `exposeGc`: started with --expose-gc, so /healthz collects
+ * garbage before it answers and RSS read after it is what the server holds.
+ */
+export async function startWatched(args: string[], { exposeGc = false } = {}): Promise<WatchedServer> {
   const stderr: string[] = [];
   let unexpected: string | undefined;
-  const server = await startServerProcess(['--host', '127.0.0.1', ...args], {
+  const saved = process.env.NODE_OPTIONS;
+  // startServerProcess spawns before its first await: the variable is read at once, then restored.
+  if (exposeGc) process.env.NODE_OPTIONS = `${saved ?? ''} --expose-gc`.trim();
+  const starting = startServerProcess(['--host', '127.0.0.1', ...args], {
     onStderrLine: (line) => stderr.push(line),
     onUnexpectedExit: (how) => {
       unexpected = how;
     },
   });
+  if (saved === undefined) delete process.env.NODE_OPTIONS;
+  else process.env.NODE_OPTIONS = saved;
+  const server = await starting;
   return {
     url: `http://127.0.0.1:${server.port}`,
     port: server.port,

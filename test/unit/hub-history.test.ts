@@ -1,5 +1,6 @@
 /** The hub's bounds: lazy channels, history by count, bytes and age, gaps, and publishes refused before a seq. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SharedPacket } from '../../src/servers/engine-io/protocol.js';
 import { MESSAGE_OVERHEAD_BYTES } from '../../src/servers/history.js';
 import { Hub, type HubMessage } from '../../src/servers/hub.js';
 
@@ -99,6 +100,15 @@ describe('Hub history bounds', () => {
     expect(seqs(hub.since('a', 0))).toEqual([3, 4, 5]);
     second.encoded('other-format', () => 'y'.repeat(10_000));
     expect(hub.historyBytes).toBe(3 * perMessage);
+  });
+
+  it('counts an Engine.IO shared packet as its text and its UTF-8 copy', () => {
+    const hub = new Hub();
+    const message = hub.publish({ channel: 'a', event: 'e', data: 'é' });
+    const before = hub.historyBytes;
+    const packet = message.encoded('engine.io', (m) => new SharedPacket(`4${m.json}`));
+    // 'é' is one UTF-16 unit and two UTF-8 bytes.
+    expect(hub.historyBytes - before).toBe(packet.text.length + packet.text.length + 1);
   });
 
   it('keeps at most --history-total-bytes over all channels, the oldest of any channel first', () => {

@@ -62,6 +62,14 @@ export class SharedPacket {
     this.#utf8 ??= Buffer.from(this.text);
     return this.#utf8;
   }
+
+  /**
+   * What it holds, for the history's byte budget (hub.ts): the text and its
+   * UTF-8 copy, counted up front since a poll may make the copy later.
+   */
+  get byteSize(): number {
+    return this.text.length + (this.#utf8?.length ?? Buffer.byteLength(this.text));
+  }
 }
 
 /**

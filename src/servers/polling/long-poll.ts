@@ -42,7 +42,21 @@ class HeldPoll implements Subscriber {
     // response; the cursor logic makes the batching invisible otherwise.
     if (this.#scheduled || this.#done) return;
     this.#scheduled = true;
-    process.nextTick(() => this.answer());
+    process.nextTick(() => this.#answerIfNews());
+  }
+
+  /**
+   * A message at or below a cursor is no news: under --workers a cursor may
+   * be a little ahead of this worker's head (resume.ts), and such a poll
+   * waits on until what it asked for arrives or the timeout passes.
+   */
+  #answerIfNews(): void {
+    this.#scheduled = false;
+    if (this.#done) return;
+    const collected = collectMessages(this.state.hub, this.subscriptions);
+    if (!hasNews(collected)) return;
+    this.#release();
+    answer(this.state, this.res, this.subscriptions, collected);
   }
 
   answer(): void {
