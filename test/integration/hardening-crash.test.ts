@@ -27,15 +27,24 @@ import {
 /** Deep enough that JSON.stringify overflows the stack: ~200 KB of brackets. */
 const POISON_DEPTH = 100_000;
 
+/** An upgrade request that `ws` itself refuses: a WebSocket version it does not speak. */
+const badVersion = (path: string, host: string) =>
+  upgradeRequest(path, host).replace('Sec-WebSocket-Version: 13', 'Sec-WebSocket-Version: 7');
+
 /** Sends an upgrade request and resets the connection: at once, or once the refusal has started to arrive. */
-function upgradeThenReset(port: number, path: string, when: 'at-once' | 'after-answer'): Promise<string> {
+function upgradeThenReset(
+  port: number,
+  path: string,
+  when: 'at-once' | 'after-answer',
+  build: (path: string, host: string) => string = upgradeRequest,
+): Promise<string> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
     let received = '';
     socket.on('error', () => {});
     socket.once('close', () => resolve(received));
     socket.once('connect', () => {
-      socket.write(upgradeRequest(path, `127.0.0.1:${port}`));
+      socket.write(build(path, `127.0.0.1:${port}`));
       if (when === 'at-once') socket.resetAndDestroy();
     });
     socket.on('data', (chunk) => {
@@ -106,16 +115,17 @@ describe.each([
   }
 
   it.each([
-    ['an unknown path', '/nope', 'server', '404'],
-    ['an Engine.IO request it refuses', '/engine.io/?EIO=3&transport=websocket', 'server', '400'],
-    ['/ws under --no-websocket', '/ws', 'noWebSocket', '400'],
-    ['/engine.io/ under --no-websocket', '/engine.io/?EIO=4&transport=websocket', 'noWebSocket', '400'],
-  ] as const)('a refused upgrade on %s followed by a TCP reset kills no process', async (_name, path, which, status) => {
+    ['an unknown path', '/nope', 'server', '404', upgradeRequest],
+    ['an Engine.IO request it refuses', '/engine.io/?EIO=3&transport=websocket', 'server', '400', upgradeRequest],
+    ['/ws with a WebSocket version ws refuses', '/ws', 'server', '400', badVersion],
+    ['/ws under --no-websocket', '/ws', 'noWebSocket', '400', upgradeRequest],
+    ['/engine.io/ under --no-websocket', '/engine.io/?EIO=4&transport=websocket', 'noWebSocket', '400', upgradeRequest],
+  ] as const)('a refused upgrade on %s followed by a TCP reset kills no process', async (_name, path, which, status, build) => {
     const target = which === 'server' ? server : noWebSocket;
     await survives(target, async () => {
       // The kernel spreads connections over the workers: 24 of each reach every one of 3.
       const answers = await Promise.all(
-        Array.from({ length: 48 }, (_, i) => upgradeThenReset(target.port, path, i % 2 === 0 ? 'at-once' : 'after-answer')),
+        Array.from({ length: 48 }, (_, i) => upgradeThenReset(target.port, path, i % 2 === 0 ? 'at-once' : 'after-answer', build)),
       );
       expect(answers.some((answer) => answer.startsWith(`HTTP/1.1 ${status} `))).toBe(true);
     });
