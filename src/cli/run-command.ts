@@ -14,6 +14,7 @@ import { ProgressPrinter, progressText } from './progress-printer.js';
 import { collect, loadThresholds } from './gate-options.js';
 import { describeGate } from '../report/gate-text.js';
 import { applyGates } from '../gates/evaluate.js';
+import { Dashboard } from '../dashboard/dashboard.js';
 import { RENDERERS } from '../report/render.js';
 import { type GateResult, parseRunResult, type RunEvent, type RunResult } from '../result/schema.js';
 
@@ -33,6 +34,8 @@ interface RunOptions {
   secret?: string;
   out: string;
   quiet?: boolean;
+  ui?: boolean;
+  uiPort: number;
   threshold: string[];
   gates?: string;
   report: string;
@@ -87,6 +90,8 @@ export function runCommand(setExit: (code: Promise<number>) => void): Command {
     .option('--threshold <expr>', 'a gate such as "ws.latency: p(99)<250ms" (repeatable); a failed gate exits 99', collect, [])
     .option('--gates <file>', 'gates from a JSON file: {"thresholds": ["lost==0", ...]}')
     .option('--quiet', 'no progress line')
+    .option('--ui', 'serve a live dashboard of the run (its address is printed; Prometheus text at /metrics)')
+    .option('--ui-port <n>', 'port of the --ui dashboard (0 picks a free one)', integerOption(0, 65535), 8090)
     .action((scenario: string, options: RunOptions) => setExit(run(scenario, options)));
 }
 
@@ -101,8 +106,13 @@ async function run(name: string, options: RunOptions): Promise<number> {
     console.error(`rtbench run: option '--report <formats>' argument '${options.report}' is invalid. ${formats}`);
     return EXIT.usage;
   }
-  const outcome = await execute(scenario, options);
-  if (typeof outcome === 'number') return outcome;
+  const dashboard = options.ui ? await Dashboard.start(scenario, { port: options.uiPort }) : undefined;
+  if (dashboard) console.error(`rtbench run: live dashboard at ${dashboard.url} (Prometheus: ${dashboard.url}metrics)`);
+  const outcome = await execute(scenario, options, dashboard);
+  if (typeof outcome === 'number') {
+    await dashboard?.close();
+    return outcome;
+  }
 
   // The result is checked against its documented schema before it is
   // written: reports, gates and CI read only this file. Gates are checked
@@ -110,6 +120,7 @@ async function run(name: string, options: RunOptions): Promise<number> {
   const checked = parseRunResult(outcome.result, 'this run');
   checked.gates = applyGates(checked, thresholds);
   const written = await writeRunFiles(checked, options.out, formats);
+  await dashboard?.finish(checked);
   console.log(formatSummary(checked));
   console.log(`\nResult:  ${written[0]} (also ${path.join(options.out, 'latest.json')})`);
   if (written.length > 1) console.log(`Reports: ${written.slice(1).join(', ')}`);
@@ -157,8 +168,13 @@ async function scenarioFromOptions(name: string, options: RunOptions): Promise<S
  * happen. Ctrl-C or SIGTERM cuts the run short: every process it started
  * stops, and the partial result (status `aborted`) is still written.
  */
-async function execute(scenario: Scenario, options: RunOptions): Promise<{ result: RunResult; signal?: NodeJS.Signals } | number> {
+async function execute(
+  scenario: Scenario,
+  options: RunOptions,
+  dashboard?: Dashboard,
+): Promise<{ result: RunResult; signal?: NodeJS.Signals } | number> {
   const orchestrator = new Orchestrator(scenario, { target: options.target, secret: options.secret });
+  dashboard?.watch(orchestrator);
   const printer = options.quiet ? undefined : new ProgressPrinter(process.stderr);
   orchestrator.on('progress', (p: Progress) => printer?.update(progressText(p), `${p.transport}:${p.phase}`));
   orchestrator.on('event', (event: RunEvent) => {

@@ -15,6 +15,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startCli } from '../helpers/server.js';
 import { launchChromium, SKIP_BROWSER, watchProblems } from './chromium.js';
 
+// The callbacks given to waitForFunction and $$eval run in the page; this
+// suite compiles with Node's types only, so the page's globals are untyped here.
+declare const document: any;
+
 /** The issue's bound: a change in one window shows in the other within a second. */
 const SYNC_MS = 1000;
 
@@ -69,9 +73,9 @@ function waitForState(page: Page, state: string, timeout = 10_000) {
 function itemsOf(page: Page) {
   return page.$$eval('li.item', (rows) =>
     rows.map((row) => ({
-      text: (row.querySelector('input.text') as HTMLInputElement).value,
+      text: row.querySelector('input.text').value,
       version: row.querySelector('.version')!.textContent,
-      done: (row.querySelector('input.done') as HTMLInputElement).checked,
+      done: row.querySelector('input.done').checked,
     })),
   );
 }
@@ -79,8 +83,7 @@ function itemsOf(page: Page) {
 /** Waits (at most `timeout`) until page B shows exactly these item texts. */
 function waitForTexts(page: Page, texts: string[], timeout = SYNC_MS) {
   return page.waitForFunction(
-    (wanted) =>
-      JSON.stringify([...document.querySelectorAll('li.item input.text')].map((input) => (input as HTMLInputElement).value)) === wanted,
+    (wanted) => JSON.stringify([...document.querySelectorAll('li.item input.text')].map((input: any) => input.value)) === wanted,
     JSON.stringify(texts),
     { timeout },
   );
@@ -104,7 +107,7 @@ async function createEditDelete(a: Page, b: Page, tag: string): Promise<void> {
   expect(await itemsOf(b)).toEqual([{ text: `rye bread ${tag}`, version: 'v2', done: false }]);
 
   await a.locator('li.item input.done').first().check();
-  await b.waitForFunction(() => (document.querySelector('li.item input.done') as HTMLInputElement)?.checked, null, { timeout: SYNC_MS });
+  await b.waitForFunction(() => document.querySelector('li.item input.done')?.checked, null, { timeout: SYNC_MS });
   expect(await itemsOf(b)).toEqual([{ text: `rye bread ${tag}`, version: 'v3', done: true }]);
 
   await a.locator('li.item button.delete').first().click();
