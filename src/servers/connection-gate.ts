@@ -172,13 +172,17 @@ export class ConnectionGate {
       return;
     }
     this.#refusing++;
-    socket.once('close', () => this.#refusing--);
+    // A deadline, not an idle timeout: a client that trickles bytes cannot keep the slot.
+    const deadline = setTimeout(() => socket.destroy(), REFUSAL_LINGER_MS);
+    socket.once('close', () => {
+      clearTimeout(deadline);
+      this.#refusing--;
+    });
     // Answer, then read and discard what the client sends until it closes:
     // closing with its request unread would reset the connection, and the
     // reset could destroy the answer before the client reads it.
     socket.end(REFUSAL);
     socket.resume();
-    socket.setTimeout(REFUSAL_LINGER_MS, () => socket.destroy());
   }
 
   #count(reason: RefusalReason): void {

@@ -5,17 +5,18 @@
  */
 import { readFileSync } from 'node:fs';
 
-/** The soft "Max open files" limit, or undefined where /proc does not say (not Linux) or says "unlimited". */
-export function openFilesLimit(limitsText = readLimits()): number | undefined {
+/** The soft "Max open files" limit in /proc/self/limits text; undefined when missing or "unlimited". */
+export function parseOpenFilesLimit(limitsText: string | undefined): number | undefined {
   const line = limitsText?.split('\n').find((l) => l.startsWith('Max open files'));
   const soft = line?.slice('Max open files'.length).trim().split(/\s+/)[0];
   const value = Number(soft);
   return Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }
 
-function readLimits(): string | undefined {
+/** This process's soft descriptor limit, or undefined where /proc does not say (not Linux). */
+export function openFilesLimit(): number | undefined {
   try {
-    return readFileSync('/proc/self/limits', 'utf8');
+    return parseOpenFilesLimit(readFileSync('/proc/self/limits', 'utf8'));
   } catch {
     return undefined;
   }
@@ -28,6 +29,10 @@ function readLimits(): string | undefined {
  * IPC channel, Engine.IO relay connections, connections being refused).
  * Unbounded where the limit is unknown.
  */
-export function defaultMaxConnections(limit = openFilesLimit()): number {
+export function maxConnectionsFor(limit: number | undefined): number {
   return limit === undefined ? Number.POSITIVE_INFINITY : Math.floor((limit * 7) / 8);
+}
+
+export function defaultMaxConnections(): number {
+  return maxConnectionsFor(openFilesLimit());
 }

@@ -5,10 +5,11 @@
  * rtbench_connections_refused_total and logged, never dropped silently.
  */
 import type { ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import { Client } from 'undici';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { serverForSuite, startCli } from '../helpers/server.js';
+import { serverForSuite, startCli, startInProcess } from '../helpers/server.js';
 
 type Cli = Awaited<ReturnType<typeof startCli>>;
 
@@ -164,5 +165,40 @@ describe('rtbench serve --max-connections 3 (one process)', () => {
     const metrics = await metricsText(server.url);
     expect(refusedTotal(metrics)).toBe(1);
     expect(metrics).toMatch(/^rtbench_process_connections\{pid="\d+"\} 3$/m);
+  });
+});
+
+describe('refusals in flight are bounded', () => {
+  const server = serverForSuite(() => startInProcess({ maxConnections: 1 }));
+  const raw: net.Socket[] = [];
+  afterEach(() => {
+    for (const socket of raw.splice(0)) socket.destroy();
+  });
+
+  /** A raw connection that never writes nor closes its side; resolves with what it got once the server closes. */
+  function silent(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ port: server.port, host: '127.0.0.1', allowHalfOpen: true });
+      raw.push(socket);
+      let got = '';
+      socket.on('error', reject);
+      socket.on('data', (chunk: Buffer) => {
+        got += chunk.toString('latin1');
+      });
+      socket.on('end', () => resolve(got));
+    });
+  }
+
+  it('256 refused connections wait for their client to read the 503; beyond that they are closed at once', async () => {
+    const holder = net.connect({ port: server.port, host: '127.0.0.1' });
+    raw.push(holder);
+    await new Promise((resolve) => holder.once('connect', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const answers = await Promise.all(Array.from({ length: 300 }, silent));
+    expect(answers.filter((a) => a.startsWith('HTTP/1.1 503 Service Unavailable\r\n'))).toHaveLength(256);
+    expect(answers.filter((a) => a === '')).toHaveLength(44);
+    holder.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(refusedTotal(await metricsText(server.url))).toBe(300);
   });
 });
