@@ -184,6 +184,20 @@ export const queryString: fc.Arbitrary<string> = fc.oneof(
   },
 );
 
+/** An Engine.IO request's query: protocol version, transport, sid and cache-buster, right or wrong. */
+export const engineQuery: fc.Arbitrary<string> = fc
+  .record({
+    EIO: fc.option(fc.constantFrom('4', '3', '5', '', '04', 'x'), { nil: undefined }),
+    transport: fc.option(fc.constantFrom('polling', 'websocket', 'flashsocket', '', 'POLLING'), { nil: undefined }),
+    sid: fc.option(fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{20}$/), anyText), { nil: undefined }),
+    t: fc.option(smallText, { nil: undefined }),
+    extra: fc.array(fc.tuple(queryName, queryValue), { maxLength: 2 }),
+  })
+  .map(({ extra, ...fields }) => {
+    const pairs = Object.entries(fields).filter((pair): pair is [string, string] => pair[1] !== undefined);
+    return encodePairs([...pairs, ...extra], true);
+  });
+
 /** An Engine.IO packet as text (type digit and data), a binary one on polling (`b` + base64), or junk. */
 export const enginePacket: fc.Arbitrary<string> = fc.oneof(
   { weight: 4, arbitrary: controlMessage.map((text) => `4${text}`) },

@@ -7,7 +7,7 @@
  * process that dies (checked by the suite around the targets).
  */
 import fc from 'fast-check';
-import { FUZZ_SECRET, controlMessage, enginePacket, publishBody, queryString, socketIoMessages } from './inputs.js';
+import { FUZZ_SECRET, controlMessage, enginePacket, engineQuery, publishBody, queryString, socketIoMessages } from './inputs.js';
 import { printable, sometimesMutated } from './mutate.js';
 import { bodyOf, type ClientFrame, closeCodeOf, encodeFrame, exchange, statusOf, type WsOutcome, wsExchange } from './raw-wire.js';
 
@@ -59,8 +59,17 @@ function request(method: string, target: string, headers: string[], body?: Buffe
 /** Whole requests, mutated as a whole sometimes, so the HTTP parser is fuzzed too. */
 const subscribeRequest = fc
   .record({
-    path: fc.constantFrom('/poll', '/long-poll', '/sse'),
-    query: queryString,
+    target: fc.oneof(
+      {
+        weight: 6,
+        arbitrary: fc.tuple(fc.constantFrom('/poll', '/long-poll', '/sse'), queryString).map(([path, query]) => `${path}?${query}`),
+      },
+      // Engine.IO handshakes and their checks (transport, EIO, sid) read the query too.
+      {
+        weight: 1,
+        arbitrary: fc.tuple(fc.constantFrom('/engine.io/', '/socket.io/'), engineQuery).map(([path, query]) => `${path}?${query}`),
+      },
+    ),
     header: fc.constantFrom(
       '',
       'Last-Event-ID: 3',
@@ -69,10 +78,10 @@ const subscribeRequest = fc
       'Origin: https://elsewhere.example',
     ),
   })
-  .map(({ path, query, header }) => request('GET', `${path}?${query}`, header ? [header] : []).toString('latin1'));
+  .map(({ target, header }) => request('GET', target, header ? [header] : []).toString('latin1'));
 
 export const queryTarget: FuzzTarget<Buffer> = {
-  name: 'query strings of /poll, /long-poll, /sse',
+  name: 'query strings of /poll, /long-poll, /sse, /engine.io/, /socket.io/',
   accepted: /^200$/,
   input: sometimesMutated(subscribeRequest),
   send: async (port, bytes) => judgeHttp(await exchange(port, [bytes], DEADLINE_MS)),

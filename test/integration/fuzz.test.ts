@@ -17,6 +17,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUZZ_SECRET } from '../fuzz/inputs.js';
+import { encodeFrame, wsExchange } from '../fuzz/raw-wire.js';
 import { TARGETS } from '../fuzz/targets.js';
 import { childPids, checkHealthz, deadPids, SteadyWatch } from '../fuzz/watch.js';
 import { type RunningServer, startCli, startInProcess } from '../helpers/server.js';
@@ -79,6 +80,19 @@ describe.each([
   afterAll(async () => {
     await watch?.stop();
     await server?.stop();
+  });
+
+  it('an input the fuzzer found: a Socket.IO EVENT without arguments (`42`, `421`) is answered, not a crash', async () => {
+    // Seed 1355532890, 5,000 runs: `args is not iterable` in the Socket.IO peer took the process down.
+    const frames = ['40', '42', '421'].map((text) =>
+      encodeFrame({ fin: true, rsv: 0, opcode: 1, payload: Buffer.from(text), masked: true }),
+    );
+    const outcome = await wsExchange(server.port, '/socket.io/?EIO=4&transport=websocket', frames, 2000);
+    const texts = outcome.frames.filter((frame) => frame.opcode === 1).map((frame) => frame.payload.toString());
+    expect(texts.find((text) => text.startsWith('431['))).toMatch(/^431\[\{"error":"unknown event .*","code":"RTB_ERR_BAD_REQUEST"\}\]$/);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await checkHealthz(server.url);
+    expect(deadPids(workers)).toEqual([]);
   });
 
   it.each(TARGETS.map((target) => [target.name, target] as const))(

@@ -116,7 +116,9 @@ export class SocketIoPeer extends ChannelPeer {
         return;
       case PacketType.EVENT:
       case PacketType.BINARY_EVENT:
-        this.#onEvent(packet.data as unknown[], packet.id);
+        // `2` or `21` carry no arguments at all (the parser checks only a payload that is there);
+        // the reference server reads that as an empty list, as here.
+        this.#onEvent((packet.data as unknown[] | undefined) ?? [], packet.id);
         return;
       default:
         // ACK / BINARY_ACK: this server asks for no acks.
