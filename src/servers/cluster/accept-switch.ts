@@ -59,13 +59,15 @@ export class AcceptSwitch {
     handle.close();
   }
 
-  /** Accepts on a descriptor of the shared socket that the primary sent. */
-  start(handle: ListenHandle): void {
+  /** Accepts on a descriptor of the shared socket that the primary sent; false if listening on it failed. */
+  start(handle: ListenHandle): boolean {
     if (this.#server._handle) {
       handle.close();
-      return;
+      return true;
     }
     this.#server._handle = handle;
     this.#server._listen2(this.host, this.port, net.isIPv6(this.host) ? 6 : 4, this.backlog);
+    // On failure _listen2 has closed the handle and cleared _handle (the 'error' it emits is a listen error, not ours).
+    return this.#server._handle !== null;
   }
 }

@@ -36,6 +36,7 @@ class WorkerNode {
   anchored = false;
   /** Every other worker is full: accept at the budget, refuse what is over it. */
   overflow = false;
+  closing = false;
   /** The answer to the first listen request. */
   #firstListen: ((handle: unknown) => void) | undefined;
 
@@ -95,9 +96,16 @@ class WorkerNode {
         this.app.gate.recheck();
         return;
       case 'rtb:shutdown':
-        void this.app.close().then(() => process.exit(0));
+        this.shutdown();
         return;
     }
+  }
+
+  /** Closes the app (no more accepting, connections ended) and exits. */
+  shutdown(): void {
+    if (this.closing) return;
+    this.closing = true;
+    void this.app.close().then(() => process.exit(0));
   }
 
   /** Resolves once this worker accepts on the shared socket. */
@@ -120,8 +128,17 @@ class WorkerNode {
   }
 
   #onListen(overflow: boolean, handle: unknown): void {
+    const listenHandle = handle as { close(): void } | undefined;
+    // A copy granted just before a shutdown must not reopen the closing server.
+    if (this.closing) {
+      listenHandle?.close();
+      return;
+    }
     this.overflow = overflow;
-    if (handle) this.switch.start(handle as { close(): void });
+    if (listenHandle && !this.switch.start(listenHandle)) {
+      console.error(`rtbench serve: worker ${process.pid} could not listen on the shared socket; exiting to be replaced`);
+      process.exit(1);
+    }
     const first = this.#firstListen;
     if (first) {
       this.#firstListen = undefined;
@@ -171,7 +188,7 @@ export async function runWorker(): Promise<void> {
   await node.replica.restored;
   await node.startAccepting();
   send({ type: 'rtb:ready' });
-  process.on('SIGTERM', () => void node.app.close().then(() => process.exit(0)));
+  process.on('SIGTERM', () => node.shutdown());
   // Ctrl-C reaches the whole process group; the primary leads the shutdown.
   process.on('SIGINT', () => {});
   process.once('disconnect', () => process.exit(0));
