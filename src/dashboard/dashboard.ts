@@ -59,6 +59,11 @@ export class Dashboard {
     return this.#url;
   }
 
+  /** Pages following the feed right now. */
+  get pages(): number {
+    return this.#feed.size;
+  }
+
   /** Follows a run: the Orchestrator's `progress` and `event` events. */
   watch(run: EventEmitter): void {
     run.on('progress', (progress: Progress & ProgressExtras) => this.#feed.send('sample', this.state.addProgress(progress)));

@@ -85,7 +85,8 @@ export class Demo {
     const [list, items, id, ...rest] = urlPath.split('/').slice(3).map(decodeURIComponent);
     if (list === undefined) return this.#only(req, 'GET', () => sendJson(res, 200, { lists: this.store.lists() }));
     checkListName(list);
-    if (rest.length > 0 || (items !== undefined && items !== 'items')) throw new RequestError(`no such endpoint: ${urlPath}`, 404);
+    if (rest.length > 0 || (items !== undefined && items !== 'items'))
+      throw new RequestError(`no such endpoint: ${urlPath}`, 404, 1008, 'RTB_ERR_NOT_FOUND');
     if (id === undefined) {
       if (req.method === 'POST' && items === 'items') {
         const fields = await body(req, createBody);
