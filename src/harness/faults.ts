@@ -10,6 +10,7 @@
 import { request } from 'undici';
 import type { FaultResult } from '../result/schema.js';
 import type { FaultSpec } from '../scenarios/schema.js';
+import { epochMs } from '../metrics/clock.js';
 import { round } from '../util/round.js';
 import type { FleetGroup } from './fleet-process.js';
 import type { RunEvents } from './run-events.js';
@@ -48,12 +49,16 @@ export class FaultSchedule {
   #timers: NodeJS.Timeout[] = [];
   #stopped: number[] = [];
   #t0 = 0;
+  #t0Epoch = 0;
+  #lastReadAt = 0;
 
   constructor(private readonly context: FaultContext) {}
 
   start(): void {
     this.#t0 = performance.now();
-    this.#timers.push(setInterval(() => this.#sample(), 1000));
+    this.#t0Epoch = epochMs();
+    // Four times a second: the client processes tick once a second each, not in step.
+    this.#timers.push(setInterval(() => this.#sample(), 250));
     for (const spec of this.context.faults) {
       this.#timers.push(setTimeout(() => void this.#inject(spec), spec.at_s * 1000));
     }
@@ -70,10 +75,15 @@ export class FaultSchedule {
     return this.injected.map((fault, i) => faultFigures(fault, this.samples, this.injected[i + 1]?.atMs, this.context.transport));
   }
 
+  /** One sample per new set of counters, timed by when the client processes read them, not when they arrived. */
   #sample(): void {
-    const counters = this.context.fleets.latest();
+    const { fleets } = this.context;
+    const readAt = fleets.latestAt();
+    if (readAt === 0 || readAt === this.#lastReadAt) return;
+    this.#lastReadAt = readAt;
+    const counters = fleets.latest();
     this.samples.push({
-      atMs: performance.now() - this.#t0,
+      atMs: readAt - this.#t0Epoch,
       open: counters.open,
       reconnects: counters.reconnects,
       intervalP99Us: this.context.fleets.intervalP99(),
@@ -83,13 +93,14 @@ export class FaultSchedule {
   async #inject(spec: FaultSpec): Promise<void> {
     const { events, transport } = this.context;
     const openBefore = this.context.fleets.latest().open;
-    const atMs = performance.now() - this.#t0;
     let detail: string;
     try {
       detail = await this.#act(spec);
     } catch (error) {
       detail = `could not inject: ${(error as Error).message}`;
     }
+    // The moment the fault took effect: finding a worker to kill can take a loaded server a while.
+    const atMs = performance.now() - this.#t0;
     this.injected.push({ spec, atMs, detail, openBefore });
     events.add('fault', `${spec.action}: ${detail}`, transport);
   }
@@ -133,7 +144,8 @@ export class FaultSchedule {
   }
 
   async #get(path: string): Promise<unknown> {
-    const response = await request(`${this.context.baseUrl}${path}`, { headersTimeout: 2000, bodyTimeout: 2000 });
+    // A loaded server answers slowly; a fault that is not injected is reported, but better injected late.
+    const response = await request(`${this.context.baseUrl}${path}`, { headersTimeout: 10_000, bodyTimeout: 10_000 });
     return response.body.json();
   }
 

@@ -1,4 +1,5 @@
 /** Entry point of a client-fleet child process; see fleet.ts and fleet-protocol.ts. */
+import { epochMs } from '../metrics/clock.js';
 import { summarize } from '../metrics/latency.js';
 import { Fleet } from './fleet.js';
 import type { FromFleet, ToFleet } from './fleet-protocol.js';
@@ -9,7 +10,7 @@ const send = (message: FromFleet, then?: () => void) => process.send?.(message, 
 const ticker = setInterval(() => {
   if (!fleet) return;
   const p99 = summarize(fleet.deliveries.latency.histogram).p99;
-  send({ type: 'tick', counters: fleet.counters(), p99, intervalP99: fleet.deliveries.intervalP99() });
+  send({ type: 'tick', counters: fleet.counters(), p99, intervalP99: fleet.deliveries.intervalP99(), at: epochMs() });
 }, 1000);
 
 process.on('message', (message: ToFleet) => {

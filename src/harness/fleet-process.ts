@@ -21,6 +21,8 @@ export class FleetProcess {
   p99 = 0;
   /** p99 (us) of the deliveries of the last second. */
   intervalP99 = 0;
+  /** When `counters` were read in the client process (epoch ms; 0 before the first tick). */
+  countersAt = 0;
   /** Set when the parent stops the process itself (finish or kill): its exit is then no fault. */
   #stopping = false;
   /** Why the process ended, once it has (noticed at once, not when next asked). */
@@ -53,6 +55,7 @@ export class FleetProcess {
       this.counters = message.counters;
       this.p99 = message.p99;
       this.intervalP99 = message.intervalP99;
+      this.countersAt = message.at;
     }
     if (message.type === 'error') this.#error = message.message;
     const key = message.type === 'mark' ? `mark:${message.name}` : message.type;
@@ -152,6 +155,12 @@ export class FleetGroup {
     return sumCounters(
       this.fleets.flatMap((fleet) => (fleet.counters ? [fleet.alive ? fleet.counters : deadCounters(fleet.counters)] : [])),
     );
+  }
+
+  /** When the oldest of the latest counters were read (epoch ms): the moment latest() is true of. */
+  latestAt(): number {
+    const alive = this.fleets.filter((fleet) => fleet.alive);
+    return alive.length === 0 ? 0 : Math.min(...alive.map((fleet) => fleet.countersAt));
   }
 
   /** The highest p99 any process saw in its last second. */
