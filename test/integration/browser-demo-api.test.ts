@@ -37,6 +37,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** A JSON answer's body (untyped: the test states what it expects). */
+const read = async (answer: Response | Promise<Response>): Promise<any> => (await answer).json();
+
 const json = (method: string, route: string, body?: unknown, type = 'application/json') =>
   fetch(`${url}${route}`, {
     method,
@@ -58,7 +61,7 @@ describe('what browsers are served', () => {
     expect((await fetch(`${url}/client/../package.json`)).status).toBe(404);
     const post = await fetch(`${url}/client.js`, { method: 'POST' });
     expect(post.status).toBe(405);
-    expect(await post.json()).toMatchObject({ code: 'RTB_ERR_METHOD' });
+    expect(await read(post)).toMatchObject({ code: 'RTB_ERR_METHOD' });
   });
 
   it('the demo page at / loads its module and the client', async () => {
@@ -72,7 +75,7 @@ describe('what browsers are served', () => {
 
 describe('todo API', () => {
   it('creates, reads, updates and deletes, publishing each change on the list channel from the snapshot seq', async () => {
-    const snapshot = await (await json('GET', '/api/lists/crud')).json();
+    const snapshot = await read(json('GET', '/api/lists/crud'));
     expect(snapshot).toEqual({ list: 'crud', channel: 'todos.crud', seq: 0, items: [] });
     const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`);
     const heard: { seq: number; event: string; data: { type: string; item: { version: number } } }[] = [];
@@ -85,21 +88,21 @@ describe('todo API', () => {
 
     const created = await json('POST', '/api/lists/crud/items', { text: ' milk ' });
     expect(created.status).toBe(201);
-    const { item, seq } = await created.json();
+    const { item, seq } = await read(created);
     expect(item).toMatchObject({ id: '1', text: 'milk', done: false, version: 1 });
     expect(seq).toBe(1);
-    expect(await (await json('GET', '/api/lists/crud/items/1')).json()).toEqual({ item });
+    expect(await read(json('GET', '/api/lists/crud/items/1'))).toEqual({ item });
 
     const updated = await json('PUT', '/api/lists/crud/items/1', { version: 1, done: true });
     expect(updated.status).toBe(200);
-    expect((await updated.json()).item).toMatchObject({ text: 'milk', done: true, version: 2 });
+    expect((await read(updated)).item).toMatchObject({ text: 'milk', done: true, version: 2 });
 
     const stale = await json('PUT', '/api/lists/crud/items/1', { version: 1, text: 'soy milk' });
     expect(stale.status).toBe(409);
-    expect(await stale.json()).toMatchObject({ code: 'RTB_ERR_VERSION_CONFLICT', item: { text: 'milk', version: 2 } });
+    expect(await read(stale)).toMatchObject({ code: 'RTB_ERR_VERSION_CONFLICT', item: { text: 'milk', version: 2 } });
 
     const deleted = await json('DELETE', '/api/lists/crud/items/1');
-    expect((await deleted.json()).item).toMatchObject({ id: '1', version: 3 });
+    expect((await read(deleted)).item).toMatchObject({ id: '1', version: 3 });
     expect((await json('GET', '/api/lists/crud/items/1')).status).toBe(404);
 
     await expect.poll(() => heard.length).toBe(3);
@@ -109,7 +112,7 @@ describe('todo API', () => {
       [2, 'updated', 'updated', 2],
       [3, 'deleted', 'deleted', 3],
     ]);
-    expect((await (await json('GET', '/api/lists/crud')).json()).seq).toBe(3);
+    expect((await read(json('GET', '/api/lists/crud'))).seq).toBe(3);
   });
 
   it('refuses bad input with a status and a code, and keeps serving', async () => {
@@ -133,7 +136,7 @@ describe('todo API', () => {
     ];
     for (const [answer, status, code] of cases) {
       expect(answer.status, answer.url).toBe(status);
-      expect((await answer.json()).code, answer.url).toBe(code);
+      expect((await read(answer)).code, answer.url).toBe(code);
     }
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
   });
@@ -144,14 +147,14 @@ describe('todo API', () => {
     }
     const full = await json('POST', '/api/lists/full/items', { text: 'one more' });
     expect(full.status).toBe(409);
-    expect((await full.json()).code).toBe('RTB_ERR_LIST_FULL');
-    const existing = (await (await json('GET', '/api/lists')).json()).lists.length;
+    expect((await read(full)).code).toBe('RTB_ERR_LIST_FULL');
+    const existing = (await read(json('GET', '/api/lists'))).lists.length;
     for (let i = existing; i < DEMO_LIMITS.lists; i++) {
       expect((await json('POST', `/api/lists/list-${i}/items`, { text: 'x' })).status).toBe(201);
     }
     const tooMany = await json('POST', '/api/lists/one-more/items', { text: 'x' });
     expect(tooMany.status).toBe(409);
-    expect((await tooMany.json()).code).toBe('RTB_ERR_TOO_MANY_LISTS');
+    expect((await read(tooMany)).code).toBe('RTB_ERR_TOO_MANY_LISTS');
   });
 });
 
@@ -173,10 +176,10 @@ describe('--data', () => {
     expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
     await app.close();
     await startDemo(dataFile);
-    expect((await (await json('GET', '/api/lists/kept')).json()).items).toEqual(saved.lists.kept.items);
+    expect((await read(json('GET', '/api/lists/kept'))).items).toEqual(saved.lists.kept.items);
     // The id counter survives too: a new item does not take a deleted one's id.
     await json('DELETE', '/api/lists/kept/items/1');
-    expect((await (await json('POST', '/api/lists/kept/items', { text: 'ham' })).json()).item.id).toBe('2');
+    expect((await read(json('POST', '/api/lists/kept/items', { text: 'ham' }))).item.id).toBe('2');
   });
 
   it('many changes at once all reach the file', async () => {
