@@ -150,7 +150,9 @@ describe('memory bounds against one server process', () => {
       subscribers.push(await subscribe('sse', server.url, [channel]), await subscribe('ws', server.url, [channel]));
     }
     const io = await socketIoSession(server.url);
-    channels.forEach((channel, i) => io.send(`42${i}["subscribe",{"channel":"${channel}"}]`));
+    channels.forEach((channel, i) => {
+      io.send(`42${i}["subscribe",{"channel":"${channel}"}]`);
+    });
     await io.next(2 + channels.length);
     const data = 'x'.repeat(500_000);
     let peak = 0;

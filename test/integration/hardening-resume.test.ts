@@ -214,7 +214,9 @@ describe('--max-subscriptions (default 128) on every transport', () => {
     expect((await engine.closed).code).toBe(1000);
 
     const io = await socketIoSession(server.url);
-    names(129).forEach((channel, i) => io.send(`42${i}["subscribe",{"channel":"${channel}"}]`));
+    names(129).forEach((channel, i) => {
+      io.send(`42${i}["subscribe",{"channel":"${channel}"}]`);
+    });
     expect((await io.next(131))[130]).toBe(`43128${JSON.stringify([refusal])}`);
     // After unsubscribing one, there is room again.
     io.send('42500["unsubscribe",{"channel":"cap-0"}]');
