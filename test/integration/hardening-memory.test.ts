@@ -220,6 +220,17 @@ describe('memory bounds against one server process', () => {
     expect(after - before).toBeLessThan(RSS_SLACK);
   });
 
+  it('point 6: a binary packet whose attachments, each within --max-payload, add up to more closes the session unanswered', async () => {
+    const io = await socketIoSession(server.url);
+    const placeholders = [0, 1].map((num) => ({ _placeholder: true, num }));
+    // Asks for an ack: had the packet been taken, the unknown event would be answered `437[{"error"...`.
+    io.send(`452-7${JSON.stringify(['echo', ...placeholders])}`);
+    io.send(Buffer.alloc(600_000, 1));
+    io.send(Buffer.alloc(600_000, 2));
+    expect((await io.closed).code).toBe(1000);
+    expect(io.frames.slice(2)).toEqual([]);
+  });
+
   it('point 6: a binary packet that declares more than 10 attachments closes the session at once', async () => {
     const io = await socketIoSession(server.url);
     const placeholders = Array.from({ length: 11 }, (_, num) => ({ _placeholder: true, num }));
