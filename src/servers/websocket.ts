@@ -146,7 +146,10 @@ function failWith(ws: WebSocket, error: unknown): void {
 function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
   const peer = peerOf(this);
   const echo = peer.state.context.config.echo;
-  if (echo) this.send(data, { binary: isBinary });
+  if (echo) {
+    this.send(data, { binary: isBinary });
+    peer.dropIfBacklogged();
+  }
   if (isBinary) {
     if (!echo) fail(this, CLOSE.unsupportedData, 'binary messages are not supported; send JSON text');
     return;

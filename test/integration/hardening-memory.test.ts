@@ -9,6 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upgradeRequest } from '../helpers/fallback-wire.js';
+import { startInProcess } from '../helpers/server.js';
 import { subscribe, type TestSubscriber } from '../helpers/subscribers.js';
 import { getJson, publishJson, rssOf, socketIoSession, startWatched, type WatchedServer, WsPeer } from './hardening-helpers.js';
 
@@ -196,6 +197,20 @@ describe('memory bounds against one server process', () => {
     expect(during - before).toBeLessThan(RSS_SLACK);
     expect(after - before).toBeLessThan(RSS_SLACK);
     expect(server.exited()).toBeUndefined();
+  });
+
+  it('point 5: under --echo, a /ws client that never reads its echoes is dropped as well', async () => {
+    const echo = await startInProcess({ echo: true });
+    try {
+      const socket = await rawWebSocket(echo.port, '/ws', false);
+      // Not JSON: echoed and otherwise ignored under --echo.
+      const { closedEarly, sent } = await flood(socket, clientFrame(Buffer.alloc(60_000, 0x61)), 60 * MB);
+      socket.destroy();
+      expect(closedEarly).toBe(true);
+      expect(sent).toBeLessThan(60 * MB);
+    } finally {
+      await echo.stop();
+    }
   });
 
   it('point 6: Socket.IO binary attachments: 150 frames of 1 MB after a 10-attachment packet; the session is closed at --max-payload', async () => {
