@@ -65,9 +65,11 @@ body { margin: 0; }
 header { background: #1d2430; color: #fff; padding: 12px 24px; }
 header h1 { margin: 0; font-size: 20px; }
 header p { margin: 4px 0 0; color: #c8cfdb; font-size: 14px; }
-main { display: flex; gap: 24px; padding: 20px 24px; align-items: flex-start; }
-.todos { flex: 1; max-width: 640px; }
+main { display: flex; gap: 20px; padding: 20px 24px; align-items: flex-start; flex-wrap: wrap; }
+.todos { flex: 1; min-width: 300px; max-width: 640px; }
 .row { display: flex; gap: 8px; margin-bottom: 12px; align-items: center; flex-wrap: wrap; }
+select { max-width: 100%; }
+.row > label { max-width: 100%; }
 input, select, button { font: inherit; padding: 6px 8px; border: 1px solid #b9c0cc; border-radius: 4px; }
 button { background: #2f6fde; color: #fff; border-color: #2f6fde; cursor: pointer; }
 #new-text { flex: 1; }
@@ -82,10 +84,10 @@ li.item.changed { animation: flash 0.8s; }
 @keyframes flash { from { background: #fff4c2; } to { background: #fff; } }
 button.delete { background: #fff; color: #b3261e; border-color: #e3b7b4; }
 #notice { background: #fff4c2; border: 1px solid #e8d48a; padding: 8px 12px; border-radius: 4px; }
-#panel { width: 280px; background: #fff; border-radius: 6px; box-shadow: 0 1px 2px #0002; padding: 12px 16px; }
+#panel { width: 230px; flex: none; background: #fff; border-radius: 6px; box-shadow: 0 1px 2px #0002; padding: 12px 16px; }
 #panel h2 { font-size: 16px; margin: 0 0 8px; }
 #panel dl { display: grid; grid-template-columns: auto 1fr; gap: 4px 12px; margin: 0; }
 #panel dt { color: #55607a; }
-#panel dd { margin: 0; font-variant-numeric: tabular-nums; font-weight: 600; }
+#panel dd { margin: 0; overflow-wrap: anywhere; font-variant-numeric: tabular-nums; font-weight: 600; }
 .muted { color: #7a8393; font-size: 12px; }
 `;
