@@ -24,17 +24,26 @@ export class ShortPollClient extends LoadClient {
 
   protected connect(): void {
     this.#body = [];
-    this.#connection = this.#newConnection();
     if (this.reconnecting) {
       // The backoff already spread the attempts out: poll now.
       this.#nextDue = performance.now();
-      this.#poll();
+      ShortPollClient.#first(this);
       return;
     }
     // The first poll goes out at a random phase of the interval, and every
     // later one a whole number of intervals after it.
     this.#nextDue = performance.now() + Math.random() * this.env.settings.pollIntervalMs;
-    this.#timer = setTimeout(ShortPollClient.#due, this.#nextDue - performance.now(), this);
+    this.#timer = setTimeout(ShortPollClient.#first, this.#nextDue - performance.now(), this);
+  }
+
+  /**
+   * The connection opens with its first poll, as a browser's does: a socket
+   * left idle before its first request would meet the server's header
+   * timeout (408) whenever the phase is longer than it.
+   */
+  static #first(client: ShortPollClient): void {
+    client.#connection = client.#newConnection();
+    client.#poll();
   }
 
   protected disconnect(): void {
