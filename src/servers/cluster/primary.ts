@@ -76,8 +76,15 @@ class Primary {
     cluster.fork({ [CONFIG_ENV]: JSON.stringify({ ...this.config, secret: undefined }), [SECRET_ENV]: undefined });
   }
 
-  send(worker: Worker, message: ToWorker, handle?: unknown): void {
-    if (worker.isConnected()) worker.send(message, handle as never);
+  /**
+   * A worker killed a moment ago still counts as connected until its exit
+   * is seen, and a send to it fails with EPIPE: with no callback that is an
+   * unhandled 'error' that takes the primary down. The worker's exit is
+   * handled where it is seen (a restart); the message is moot.
+   */
+  send(worker: Worker, message: ToWorker, handle?: unknown, then?: (error: Error | null) => void): void {
+    if (!worker.isConnected()) return;
+    worker.send(message, handle as never, undefined, (error) => then?.(error));
   }
 
   announcePeers(): void {
@@ -190,8 +197,11 @@ class Primary {
     const owner = [...this.relayPorts].find(([, port]) => port === request.to)?.[0];
     if (!socket) return;
     stopReading(socket);
-    if (owner?.isConnected()) owner.send({ type: 'rtb:handoff', head: request.head, rest: request.rest }, socket);
-    else socket.destroy();
+    if (owner?.isConnected()) {
+      this.send(owner, { type: 'rtb:handoff', head: request.head, rest: request.rest }, socket, (error) => {
+        if (error) socket.destroy();
+      });
+    } else socket.destroy();
   }
 
   readonly onExit = (worker: Worker, code: number | null, signal: string | null): void => {
