@@ -67,9 +67,10 @@ export interface ClientEnvironment {
  * scheme do it: every attempt after a loss waits a random time up to a bound
  * that doubles per attempt, so clients dropped together (a worker died)
  * come back spread out instead of as one wave, and a dead server costs a
- * client a dozen attempts rather than a tight loop.
+ * client twenty attempts (about 41 s of waiting on average, 83 s at most)
+ * rather than a tight loop: long enough to ride out a saturated server.
  */
-export const RECONNECT_DEFAULTS = { reconnectBaseMs: 250, reconnectMaxMs: 5000, reconnectAttempts: 12 } as const;
+export const RECONNECT_DEFAULTS = { reconnectBaseMs: 250, reconnectMaxMs: 5000, reconnectAttempts: 20 } as const;
 
 /** The wait before attempt `attempt` (0 for the first after a loss): random(0, min(max, base * 2^attempt)). */
 export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {

@@ -10,11 +10,11 @@ it('full jitter: attempt n waits random() times min(cap, base * 2^n)', () => {
   expect(backoffDelay(3, base, max, () => 0)).toBe(0);
 });
 
-it('the defaults: base 250 ms, cap 5 s, 12 attempts (at most ~46 s of trying)', () => {
-  expect(RECONNECT_DEFAULTS).toEqual({ reconnectBaseMs: 250, reconnectMaxMs: 5000, reconnectAttempts: 12 });
+it('the defaults: base 250 ms, cap 5 s, 20 attempts (at most ~83 s of waiting, ~41 s on average)', () => {
+  expect(RECONNECT_DEFAULTS).toEqual({ reconnectBaseMs: 250, reconnectMaxMs: 5000, reconnectAttempts: 20 });
   let worst = 0;
   for (let attempt = 0; attempt < RECONNECT_DEFAULTS.reconnectAttempts; attempt++) worst += backoffDelay(attempt, base, max, () => 1);
-  expect(worst).toBe(250 + 500 + 1000 + 2000 + 4000 + 7 * 5000);
+  expect(worst).toBe(250 + 500 + 1000 + 2000 + 4000 + 15 * 5000);
 });
 
 it('with Math.random the delay stays inside [0, bound)', () => {
