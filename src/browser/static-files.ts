@@ -28,8 +28,8 @@ const TYPES: Record<string, string> = {
  */
 export function compiledDir(sub: string): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const besideDist = path.resolve(here, '..', sub);
-  if (here.split(path.sep).includes('dist')) return besideDist;
+  // Compiled, this module is dist/browser/static-files.js; from the sources, src/browser/static-files.ts.
+  if (path.basename(path.dirname(here)) === 'dist') return path.resolve(here, '..', sub);
   return path.resolve(here, '..', '..', 'dist', sub);
 }
 
