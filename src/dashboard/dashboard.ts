@@ -18,7 +18,7 @@ import type { Scenario } from '../scenarios/schema.js';
 import { EventFeed } from './feed.js';
 import { METRICS_CONTENT_TYPE, metricsText } from './metrics.js';
 import { dashboardPage } from './page-html.js';
-import { type ProgressExtras, RunState } from './run-state.js';
+import { RunState } from './run-state.js';
 
 export interface DashboardOptions {
   /** 0 picks a free port. */
@@ -66,7 +66,7 @@ export class Dashboard {
 
   /** Follows a run: the Orchestrator's `progress` and `event` events. */
   watch(run: EventEmitter): void {
-    run.on('progress', (progress: Progress & ProgressExtras) => this.#feed.send('sample', this.state.addProgress(progress)));
+    run.on('progress', (progress: Progress) => this.#feed.send('sample', this.state.addProgress(progress)));
     run.on('event', (event: RunEvent) => {
       this.state.addEvent(event);
       this.#feed.send('run-event', event);

@@ -13,16 +13,6 @@ export const MAX_SAMPLES = 3600;
 /** Events kept (the run result keeps as many: run-events.ts). */
 export const MAX_EVENTS = 500;
 
-/**
- * Figures a progress report may carry beyond Progress: the dashboard draws
- * them when the harness sends them.
- */
-export interface ProgressExtras {
-  p50Us?: number;
-  p90Us?: number;
-  bytesPerUpdate?: number;
-}
-
 /** One point of the live charts. */
 export interface Sample {
   /** Seconds since the dashboard started (the run's clock, across transports). */
@@ -78,7 +68,7 @@ export class RunState {
     this.#updatesPerClient = scenario.kind === 'echo' ? scenario.echoRate : scenario.rate;
   }
 
-  addProgress(progress: Progress & ProgressExtras): Sample {
+  addProgress(progress: Progress): Sample {
     const ms = (us: number | undefined) => (us === undefined ? null : Math.round(us) / 1000);
     const sample: Sample = {
       t: Math.round((performance.now() - this.#t0) / 100) / 10,

@@ -9,8 +9,8 @@ const send = (message: FromFleet, then?: () => void) => process.send?.(message, 
 
 const ticker = setInterval(() => {
   if (!fleet) return;
-  const p99 = summarize(fleet.deliveries.latency.histogram).p99;
-  send({ type: 'tick', counters: fleet.counters(), p99, intervalP99: fleet.deliveries.intervalP99(), at: epochMs() });
+  const { p50, p90, p99 } = summarize(fleet.deliveries.latency.histogram);
+  send({ type: 'tick', counters: fleet.counters(), p50, p90, p99, intervalP99: fleet.deliveries.intervalP99(), at: epochMs() });
 }, 1000);
 
 process.on('message', (message: ToFleet) => {

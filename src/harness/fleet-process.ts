@@ -18,6 +18,8 @@ const FINAL_TIMEOUT_MS = 60_000;
 export class FleetProcess {
   readonly child: ChildProcess;
   counters: FleetCounters | undefined;
+  p50 = 0;
+  p90 = 0;
   p99 = 0;
   /** p99 (us) of the deliveries of the last second. */
   intervalP99 = 0;
@@ -53,6 +55,8 @@ export class FleetProcess {
   #receive(message: FromFleet): void {
     if (message.type === 'tick') {
       this.counters = message.counters;
+      this.p50 = message.p50;
+      this.p90 = message.p90;
       this.p99 = message.p99;
       this.intervalP99 = message.intervalP99;
       this.countersAt = message.at;
@@ -168,9 +172,13 @@ export class FleetGroup {
     return Math.max(0, ...this.fleets.map((fleet) => (fleet.alive ? fleet.intervalP99 : 0)));
   }
 
-  /** The highest p99 any process has seen so far (for progress only; the result merges histograms). */
-  p99(): number {
-    return Math.max(0, ...this.fleets.map((fleet) => fleet.p99));
+  /**
+   * The highest p50, p90 and p99 any process has seen so far: for progress
+   * only (an upper bound of the whole fleet's); the result merges histograms.
+   */
+  percentiles(): { p50: number; p90: number; p99: number } {
+    const highest = (pick: (fleet: FleetProcess) => number) => Math.max(0, ...this.fleets.map(pick));
+    return { p50: highest((f) => f.p50), p90: highest((f) => f.p90), p99: highest((f) => f.p99) };
   }
 
   /** Every process's counters at this moment, asked for and summed; a dead process gives its last counters. */

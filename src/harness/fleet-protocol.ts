@@ -72,7 +72,7 @@ export type FromFleet =
    * p99: over the whole run so far; intervalP99: over the last tick only (what a fault does shows there);
    * at: when the counters were read (epoch ms): a busy process's tick arrives late, and its figures are of then.
    */
-  | { type: 'tick'; counters: FleetCounters; p99: number; intervalP99: number; at: number }
+  | { type: 'tick'; counters: FleetCounters; p50: number; p90: number; p99: number; intervalP99: number; at: number }
   | { type: 'mark'; name: MarkName; counters: FleetCounters }
   | { type: 'final'; result: FleetFinal }
   | { type: 'error'; message: string };

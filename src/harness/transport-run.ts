@@ -46,7 +46,12 @@ export interface Progress {
   target: number;
   failed: number;
   deliveredPerS: number;
+  /** Latency so far, the highest of any client process (the result merges them exactly). */
+  p50Us: number;
+  p90Us: number;
   p99Us: number;
+  /** Wire bytes per delivered update in the steady phase so far (none before it). */
+  bytesPerUpdate?: number;
 }
 
 /** What a transport run shares with the whole run. */
@@ -76,6 +81,8 @@ export class TransportRun {
   #sampler: ProcessTreeSampler | undefined;
   #phase: Progress['phase'] = 'server';
   #faults: FaultSchedule | undefined;
+  /** The counters when the steady phase began: live bytes per update are measured from there. */
+  #steadyStart: FleetCounters | undefined;
 
   constructor(
     private readonly context: RunContext,
@@ -189,6 +196,7 @@ export class TransportRun {
     const s = this.#s;
     const fleets = this.#fleets!;
     const before = await fleets.mark('steady-start');
+    this.#steadyStart = before;
     const serverCpuBefore = this.#sampler?.cpu();
     const source = this.#startSource(target);
     const steadyStart = performance.now();
@@ -305,6 +313,9 @@ export class TransportRun {
 
   #progress(phase: Progress['phase'], deliveredPerS = 0): void {
     const sum = this.#fleets?.latest();
+    const latency = this.#fleets?.percentiles() ?? { p50: 0, p90: 0, p99: 0 };
+    const start = this.#steadyStart;
+    const steadyDelivered = sum && start ? sum.delivered - start.delivered : 0;
     this.context.onProgress({
       transport: this.transport,
       phase,
@@ -313,7 +324,10 @@ export class TransportRun {
       target: this.clients,
       failed: sum?.failed ?? 0,
       deliveredPerS,
-      p99Us: this.#fleets?.p99() ?? 0,
+      p50Us: latency.p50,
+      p90Us: latency.p90,
+      p99Us: latency.p99,
+      ...(sum && start && steadyDelivered > 0 && { bytesPerUpdate: (sum.down + sum.up - start.down - start.up) / steadyDelivered }),
     });
   }
 }

@@ -30,6 +30,8 @@ const progress = (over: Partial<Progress> = {}): Progress => ({
   target: 200,
   failed: 2,
   deliveredPerS: 390,
+  p50Us: 2_000,
+  p90Us: 6_000,
   p99Us: 12_500,
   ...over,
 });
