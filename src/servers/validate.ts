@@ -44,10 +44,7 @@ export function tooManySubscriptions(limit: number): RequestError {
  * `channel=a,b` (or the parameter repeated) with `cursor=5,7` in the same
  * order. Every channel needs a cursor. At most `maxChannels` channels.
  */
-export function parseSubscriptions(
-  query: URLSearchParams,
-  options: { cursorRequired: boolean; maxChannels: number },
-): Subscription[] {
+export function parseSubscriptions(query: URLSearchParams, options: { cursorRequired: boolean; maxChannels: number }): Subscription[] {
   const channels = query.getAll('channel').flatMap((value) => value.split(','));
   if (channels.length === 0) throw new RequestError('channel is required');
   if (channels.length > options.maxChannels) throw tooManySubscriptions(options.maxChannels);

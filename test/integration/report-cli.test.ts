@@ -96,7 +96,9 @@ describe('rtbench report', () => {
     const junit = path.join(dir, 'died.xml');
     expect(await runCli(['report', file, '--format', 'junit', '--out', junit, '--threshold', 'lost==0'])).toBe(98);
     expect(err).toContain('the run is invalid, so its gates cannot pass it');
-    expect(readFileSync(junit, 'utf8')).toContain('<testcase classname="rtbench.gates.smoke" name="run is valid" time="0">\n      <failure type="invalid"');
+    expect(readFileSync(junit, 'utf8')).toContain(
+      '<testcase classname="rtbench.gates.smoke" name="run is valid" time="0">\n      <failure type="invalid"',
+    );
   });
 
   it('refuses an invalid run result with exit 2, naming the field', async () => {
