@@ -40,6 +40,8 @@ export interface ClientSettings {
   /** Backoff of the reconnect attempts: attempt n waits random(0, min(max, base * 2^n)) ms (RECONNECT_DEFAULTS when absent). */
   reconnectBaseMs?: number;
   reconnectMaxMs?: number;
+  /** How long one reconnect attempt may take before it counts as failed (ATTEMPT_TIMEOUT_MS when absent). */
+  reconnectAttemptTimeoutMs?: number;
   /** Attempts after one lost connection before the client gives up and fails. */
   reconnectAttempts?: number;
   /** Echo scenario: messages per second each client sends for the server to echo (0: off). */
@@ -70,6 +72,9 @@ export interface ClientEnvironment {
  * client twenty attempts (about 41 s of waiting on average, 83 s at most)
  * rather than a tight loop: long enough to ride out a saturated server.
  */
+/** How long one reconnect attempt may take (connect, handshake, subscribe) before it counts as failed. */
+export const ATTEMPT_TIMEOUT_MS = 15_000;
+
 export const RECONNECT_DEFAULTS = { reconnectBaseMs: 250, reconnectMaxMs: 5000, reconnectAttempts: 20 } as const;
 
 /** The wait before attempt `attempt` (0 for the first after a loss): random(0, min(max, base * 2^attempt)). */
@@ -194,6 +199,8 @@ export abstract class LoadClient {
   protected settleOpen(error?: Error, healthy = true): void {
     if (this.#attempting) {
       this.#attempting = false;
+      clearTimeout(this.#retryTimer);
+      this.#retryTimer = undefined;
       if (error) {
         this.#lastCause = error;
         this.#scheduleAttempt();
@@ -264,7 +271,22 @@ export abstract class LoadClient {
     client.#retryTimer = undefined;
     if (client.#state !== 'reconnecting') return;
     client.#attempting = true;
+    // An attempt that hangs (a stopped or overloaded server that accepted and never answered) must not
+    // leave the client reconnecting for ever: it counts as failed, and the next one follows.
+    client.#retryTimer = setTimeout(LoadClient.#attemptTimedOut, client.#attemptTimeoutMs, client);
+    client.#retryTimer.unref();
     client.connect();
+  }
+
+  get #attemptTimeoutMs(): number {
+    return this.env.settings.reconnectAttemptTimeoutMs ?? ATTEMPT_TIMEOUT_MS;
+  }
+
+  static #attemptTimedOut(client: LoadClient): void {
+    client.#retryTimer = undefined;
+    if (!client.#attempting) return;
+    client.settleOpen(new Error(`reconnect attempt not answered within ${client.#attemptTimeoutMs} ms`));
+    client.disconnect();
   }
 
   /** An open client fails for good: no promise is left to carry the error, so the environment gets it. */

@@ -109,6 +109,32 @@ describe.each(CASES)('$name', (testCase) => {
     expect(setup.sockets() - before).toBe(10);
   });
 
+  // A long poll opens on connect and may then be held by the server for its whole timeout: a silent
+  // server looks the same as a quiet channel, so there is no attempt to time out.
+  it.skipIf(testCase.transport === 'long-poll')(
+    'an attempt that is accepted and never answered times out, and the next one gets through',
+    async () => {
+      const setup = await rig(testCase, { reconnectAttemptTimeoutMs: 300 });
+      const { client, proxy } = setup;
+      await setup.open();
+      const seq = await setup.publish(2);
+      await waitUntil(() => client.tracker.last === seq, 'the first updates');
+      // The server takes connections and swallows whatever is sent (a stopped or overloaded server).
+      proxy.onClientData = () => false;
+      await proxy.cut();
+      const before = setup.sockets();
+      await proxy.restore();
+      // Nothing but the timeout can end an attempt now: a second attempt means the first timed out.
+      await waitUntil(() => setup.sockets() - before >= 2, 'an attempt to time out and another to start');
+      expect(client.state).toBe('reconnecting');
+      proxy.onClientData = undefined;
+      const last = await setup.publish(3);
+      await waitUntil(() => client.state === 'open' && client.tracker.last === last, 'the client back, resumed', 10_000);
+      expect(client.tracker).toMatchObject({ duplicated: 0, reordered: 0 });
+      expect(client.tracker.lost(last)).toBe(0);
+    },
+  );
+
   it('against a server that accepts every connection and resets it 30 ms later: the backoff still runs out', async () => {
     const setup = await rig(testCase, { reconnectBaseMs: 10, reconnectMaxMs: 40, reconnectAttempts: 6 });
     const { client, proxy } = setup;
