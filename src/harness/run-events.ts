@@ -48,8 +48,4 @@ export class RunEvents {
   onEvent(listener: (event: RunEvent) => void): void {
     this.#listeners.push(listener);
   }
-
-  has(kind: RunEventKind, transport?: string): boolean {
-    return this.list.some((event) => event.kind === kind && (transport === undefined || event.transport === transport));
-  }
 }

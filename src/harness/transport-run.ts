@@ -21,7 +21,6 @@ import { EchoSource } from './echo-source.js';
 import { FaultSchedule } from './faults.js';
 import { FleetGroup } from './fleet-process.js';
 import type { FleetCounters, FleetFinal } from './fleet-protocol.js';
-import type { ProcessTreeSampler } from './process-stats.js';
 import { Publisher } from './publisher.js';
 import type { RunEvents } from './run-events.js';
 import { openTarget, type RunTarget } from './run-target.js';
@@ -78,7 +77,6 @@ export class TransportRun {
   #target: RunTarget | undefined;
   #fleets: FleetGroup | undefined;
   #source: Publisher | EchoSource | undefined;
-  #sampler: ProcessTreeSampler | undefined;
   #phase: Progress['phase'] = 'server';
   #faults: FaultSchedule | undefined;
   /** The counters when the steady phase began: live bytes per update are measured from there. */
@@ -99,13 +97,12 @@ export class TransportRun {
       const target = await this.#openTarget();
       if (!target) return unreachableResult(this.#s, this.transport, this.clients);
       this.#target = target;
-      this.#sampler = target.sampler;
       const ramp = await this.#ramp(target.clientTargets);
       if (!this.#cut.signal.aborted) await this.context.options.onRamped?.(this.transport);
       const steady = await this.#steadyAndDrain(target);
       this.#progress('teardown');
       const teardownStart = performance.now();
-      const serverTotals = this.#sampler?.stop();
+      const serverTotals = target.sampler?.stop();
       const finals = await this.#finish(steady.source);
       await this.#stopTarget();
       return buildTransportResult({
@@ -197,7 +194,7 @@ export class TransportRun {
     const fleets = this.#fleets!;
     const before = await fleets.mark('steady-start');
     this.#steadyStart = before;
-    const serverCpuBefore = this.#sampler?.cpu();
+    const serverCpuBefore = target.sampler?.cpu();
     const source = this.#startSource(target);
     const steadyStart = performance.now();
     this.#phase = 'steady';
@@ -220,7 +217,7 @@ export class TransportRun {
       }
       const drainS = (performance.now() - drainStart) / 1000;
       const after = await fleets.mark('steady-end');
-      return { before, after, source, steadyS, drainS, serverCpu: cpuDelta(serverCpuBefore, this.#sampler?.cpu()) };
+      return { before, after, source, steadyS, drainS, serverCpu: cpuDelta(serverCpuBefore, target.sampler?.cpu()) };
     } finally {
       faults?.stop();
       clearInterval(ticker);
