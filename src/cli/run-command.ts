@@ -2,7 +2,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { TRANSPORTS, type TransportName } from '../clients/registry.js';
+import { isTransportName, TRANSPORTS, type TransportName } from '../clients/registry.js';
+import { TRANSPORT_NAME, TRANSPORT_NAME_RULE } from '../result/transport-name.js';
 import { HEADER_PROFILES } from '../clients/header-profiles.js';
 import { Orchestrator, type Progress } from '../harness/orchestrator.js';
 import { BUILTIN_SCENARIOS, loadScenario } from '../scenarios/builtin.js';
@@ -44,9 +45,8 @@ interface RunOptions {
 function transportList(value: string): TransportName[] {
   const names = value.split(',').map((name) => name.trim());
   for (const name of names) {
-    if (!(TRANSPORTS as readonly string[]).includes(name)) {
-      throw new InvalidArgumentError(`unknown transport "${name}"; use ${TRANSPORTS.join(', ')}.`);
-    }
+    if (!TRANSPORT_NAME.test(name)) throw new InvalidArgumentError(`"${name}" is not a transport name (${TRANSPORT_NAME_RULE}).`);
+    if (!isTransportName(name)) throw new InvalidArgumentError(`unknown transport "${name}"; use ${TRANSPORTS.join(', ')}.`);
   }
   return names as TransportName[];
 }

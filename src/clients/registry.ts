@@ -1,4 +1,8 @@
-/** Load clients by transport name: a new transport is one file and one line here. */
+/**
+ * Load clients by transport name: a new transport, or a variant of one
+ * (`sse+h2`, `ws+deflate`; the name grammar is src/result/transport-name.ts),
+ * is one entry here and one line in TRANSPORTS.
+ */
 import { FallbackClient } from './fallback-client.js';
 import type { ClientEnvironment, ClientTarget, LoadClient } from './load-client.js';
 import { LongPollClient } from './long-poll-client.js';
@@ -9,16 +13,21 @@ import { WsClient } from './ws-client.js';
 export const TRANSPORTS = ['short-poll', 'long-poll', 'sse', 'fallback', 'ws'] as const;
 export type TransportName = (typeof TRANSPORTS)[number];
 
-type ClientClass = new (env: ClientEnvironment, target: ClientTarget, channel: string, cursor?: number) => LoadClient;
+/** A factory rather than a class, so a variant can be an existing client with options. */
+type ClientFactory = (env: ClientEnvironment, target: ClientTarget, channel: string) => LoadClient;
 
-const CLIENTS: Record<TransportName, ClientClass> = {
-  'short-poll': ShortPollClient,
-  'long-poll': LongPollClient,
-  sse: SseClient,
-  fallback: FallbackClient,
-  ws: WsClient,
+const CLIENTS: Record<TransportName, ClientFactory> = {
+  'short-poll': (env, target, channel) => new ShortPollClient(env, target, channel),
+  'long-poll': (env, target, channel) => new LongPollClient(env, target, channel),
+  sse: (env, target, channel) => new SseClient(env, target, channel),
+  fallback: (env, target, channel) => new FallbackClient(env, target, channel),
+  ws: (env, target, channel) => new WsClient(env, target, channel),
 };
 
+export function isTransportName(name: string): name is TransportName {
+  return Object.hasOwn(CLIENTS, name);
+}
+
 export function createClient(transport: TransportName, env: ClientEnvironment, target: ClientTarget, channel: string): LoadClient {
-  return new CLIENTS[transport](env, target, channel);
+  return CLIENTS[transport](env, target, channel);
 }

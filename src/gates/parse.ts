@@ -47,7 +47,8 @@ export class GateParseError extends Error {
   }
 }
 
-const NAME = /[A-Za-z0-9_.-]/;
+/** Metric names with their transport: `+` belongs to variant names (`sse+h2.lost`). */
+const NAME = /[A-Za-z0-9_.+-]/;
 
 class Parser {
   #at = 0;

@@ -6,6 +6,7 @@
  */
 import { mergeEncoded, summarize } from '../metrics/latency.js';
 import type { TransportName } from '../clients/registry.js';
+import { baseTransport } from '../result/transport-name.js';
 import type { TransportResult } from '../result/schema.js';
 import type { Scenario } from '../scenarios/schema.js';
 import { round } from '../util/round.js';
@@ -107,7 +108,7 @@ export function rateFigures(facts: TransportFacts, steadyDelivered: number): Tra
     publish_achieved: round(steadyS > 0 ? facts.updates.accepted / steadyS : 0, 2),
     saturated: false,
   };
-  if (facts.transport === 'short-poll') {
+  if (baseTransport(facts.transport) === 'short-poll') {
     rate.polls_intended = round(clients * (1000 / s.pollIntervalMs), 1);
     const pollingS = steadyS + phases.drain;
     rate.polls_achieved = pollingS > 0 ? round((after.polls - before.polls) / pollingS, 1) : 0;

@@ -5,6 +5,7 @@
  */
 import { bandwidth, modelTable, type Bandwidth, type ModelOptions, type ModelTable } from './bandwidth-model.js';
 import { framingBytes } from './frame-size.js';
+import { baseTransport } from '../result/transport-name.js';
 
 /** The part of a run result (`rtbench.run/1`) this module reads. */
 export interface MeasuredInput {
@@ -57,7 +58,8 @@ export function measuredVsModel(run: MeasuredInput, options: Partial<ModelOption
   const model = modelTable(options);
   const { clients, rate, headerBytes, framing } = model.options;
   const measured = Object.entries(run.transports).map(([transport, t]): MeasuredRow => {
-    const line = MODEL_LINE[transport] ?? null;
+    // A variant (`short-poll+h2`) is measured against its base transport's line.
+    const line = MODEL_LINE[transport] ?? MODEL_LINE[baseTransport(transport)] ?? null;
     const payload = Math.max(0, t.bytes.per_update - t.bytes.overhead_per_update);
     // A frame header depends on the payload it carries, so the model is
     // asked about the payload the run actually delivered.

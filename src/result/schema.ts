@@ -10,15 +10,17 @@
  * need a new version. Changing or removing one does.
  */
 import { z } from 'zod';
+import { TRANSPORT_NAME, TRANSPORT_NAME_RULE } from './transport-name.js';
+
+export { TRANSPORT_NAME } from './transport-name.js';
 
 export const RUN_SCHEMA_ID = 'rtbench.run/1';
 
 const count = z.number().int().nonnegative();
 const amount = z.number().nonnegative();
 
-/** Transport names are what gate expressions reference (`short-poll.lost`). */
-export const TRANSPORT_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-const transportName = z.string().regex(TRANSPORT_NAME, 'transport names are lower-case words joined by "-"');
+/** Transport names are what gate expressions reference (`short-poll.lost`, `sse+h2.lost`). */
+const transportName = z.string().regex(TRANSPORT_NAME, TRANSPORT_NAME_RULE);
 
 const processFigures = z.object({
   /** CPU seconds over the whole run, and split into user and kernel time. */

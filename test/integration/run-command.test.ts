@@ -85,6 +85,9 @@ describe('rtbench run', () => {
     const transports = rtbench(['run', '--transports', 'ws,carrier-pigeon']);
     expect(transports.status).toBe(2);
     expect(transports.stderr).toContain('unknown transport "carrier-pigeon"');
+    const variant = rtbench(['run', '--transports', 'sse+H2']);
+    expect(variant.status).toBe(2);
+    expect(variant.stderr).toContain('"sse+H2" is not a transport name');
     const scenario = rtbench(['run', 'nope']);
     expect(scenario.status).toBe(2);
     expect(scenario.stderr).toContain('unknown scenario "nope"');

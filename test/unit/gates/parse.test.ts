@@ -38,6 +38,15 @@ describe('parseThreshold', () => {
     });
     expect(summary('lost==0')).toEqual({ operand: '*.lost', op: '==', limit: 0, unit: '' });
     expect(summary('ws.latency.p99 < 250ms')).toEqual({ operand: 'ws.latency.p99', op: '<', limit: 250, unit: 'ms' });
+  });
+
+  it('reads transport variants (base+variant) in every spelling', () => {
+    expect(summary('sse+h2.bytes_per_update<200')).toMatchObject({ operand: 'sse+h2.bytes_per_update', limit: 200 });
+    expect(summary('short-poll+h2.latency: p(99)<1s')).toMatchObject({ operand: 'short-poll+h2.latency.p99', limit: 1000 });
+    expect(summary('ws+deflate.lost: value==0')).toMatchObject({ operand: 'ws+deflate.lost' });
+    expect(summary('ratio(short-poll.bandwidth, short-poll+h2.bandwidth)>2').operand).toBe(
+      'ratio(short-poll.bandwidth, short-poll+h2.bandwidth)',
+    );
     expect(summary('clients.failed != 1')).toEqual({ operand: '*.clients.failed', op: '!=', limit: 1, unit: '' });
     expect(summary('long-poll.clients.open>=40')).toEqual({ operand: 'long-poll.clients.open', op: '>=', limit: 40, unit: '' });
   });
@@ -89,6 +98,7 @@ describe('parseThreshold', () => {
     ['lost<1%', 6, 'unit "%" does not fit lost (a count takes no unit)'],
     ['ws.latncy.p99<1', 0, 'unknown metric "latncy.p99"; known: clients.target'],
     ['Ws.lost<1', 0, '"Ws" is not a transport name'],
+    ['sse+.lost<1', 0, '"sse+" is not a transport name'],
     ['ratio(ws.bandwidth sse.bandwidth)>1', 19, 'expected "," between the two metrics of ratio(), found "s"'],
     ['lost==0 and more', 8, 'unexpected "and more" after the limit'],
   ])('%j fails at index %i: %s', (expr, index, detail) => {

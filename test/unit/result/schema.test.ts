@@ -93,5 +93,16 @@ describe('run-result schema', () => {
       'transports.Web Socket: Invalid key in record',
     );
     expect(problems((json) => (json.transports = {}))).toContain('  transports: a run result needs at least one transport');
+    for (const bad of ['sse+', '+h2', 'sse+H2', 'sse++h2', 'sse.h2']) {
+      expect(problems((json) => (json.transports[bad] = json.transports.sse))).toContain(`transports.${bad}: Invalid key in record`);
+    }
+  });
+
+  it('accepts variant names (base+variant), in results and in capacity searches', () => {
+    const json = smokeJson();
+    json.transports['sse+h2'] = json.transports.sse;
+    json.transports['ws+deflate'] = json.transports.ws;
+    json.transports['short-poll+h2+gzip'] = json.transports['short-poll'];
+    expect(Object.keys(parseRunResult(json, 'variants.json').transports)).toContain('short-poll+h2+gzip');
   });
 });
