@@ -11,6 +11,7 @@ import { parseScenario, type Scenario, ScenarioError } from '../scenarios/schema
 import { EXIT } from './exit-codes.js';
 import { durationOption, integerOption, sizeOption } from './options.js';
 import { formatSummary } from './run-summary.js';
+import { parseTargetHosts } from '../harness/target-hosts.js';
 import { ProgressPrinter, progressText } from './progress-printer.js';
 import { collect, loadThresholds } from './gate-options.js';
 import { describeGate } from '../report/gate-text.js';
@@ -32,6 +33,7 @@ interface RunOptions {
   ramp?: number;
   workers?: number;
   target?: string;
+  targetHosts?: string[];
   secret?: string;
   out: string;
   quiet?: boolean;
@@ -49,6 +51,14 @@ function transportList(value: string): TransportName[] {
     if (!isTransportName(name)) throw new InvalidArgumentError(`unknown transport "${name}"; use ${TRANSPORTS.join(', ')}.`);
   }
   return names as TransportName[];
+}
+
+function targetHosts(value: string): string[] {
+  try {
+    return parseTargetHosts(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 function positiveNumber(value: string): number {
@@ -84,6 +94,7 @@ export function runCommand(setExit: (code: Promise<number>) => void): Command {
     .option('--ramp <n>', 'connections opened per second', integerOption(1, 100_000))
     .option('--workers <n>', 'server processes of the embedded server', integerOption(1, 32))
     .option('--target <url>', 'a server someone else runs, instead of the embedded one', targetUrl)
+    .option('--target-hosts <list>', "addresses the --target's clients connect to: 127.0.0.1-127.0.0.8 or a comma list", targetHosts)
     .option('--secret <token>', 'publish secret of the target server')
     .option('--out <dir>', 'where the result and reports go', 'reports')
     .option('--report <formats>', 'reports written beside the result: md,html,junit or none', 'md,html')
@@ -96,6 +107,10 @@ export function runCommand(setExit: (code: Promise<number>) => void): Command {
 }
 
 async function run(name: string, options: RunOptions): Promise<number> {
+  if (options.targetHosts && !options.target) {
+    console.error("rtbench run: option '--target-hosts <list>' needs --target (the embedded server's clients are spread already).");
+    return EXIT.usage;
+  }
   const scenario = await scenarioFromOptions(name, options);
   if (typeof scenario === 'number') return scenario;
   // Gates are parsed before anything runs: a typo should not cost a run.
@@ -173,7 +188,7 @@ async function execute(
   options: RunOptions,
   dashboard?: Dashboard,
 ): Promise<{ result: RunResult; signal?: NodeJS.Signals } | number> {
-  const orchestrator = new Orchestrator(scenario, { target: options.target, secret: options.secret });
+  const orchestrator = new Orchestrator(scenario, { target: options.target, targetHosts: options.targetHosts, secret: options.secret });
   dashboard?.watch(orchestrator);
   const printer = options.quiet ? undefined : new ProgressPrinter(process.stderr);
   orchestrator.on('progress', (p: Progress) => printer?.update(progressText(p), `${p.transport}:${p.phase}`));

@@ -14,6 +14,7 @@ export type RunEventKind =
   | 'target-unreachable'
   | 'target-unhealthy'
   | 'target-recovered'
+  | 'target-hosts'
   | 'target-down'
   | 'client-process-exit'
   | 'publish-failed'

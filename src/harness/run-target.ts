@@ -8,6 +8,7 @@ import type { Scenario } from '../scenarios/schema.js';
 import { ProcessTreeSampler } from './process-stats.js';
 import type { RunEvents } from './run-events.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
+import { chooseTargetHosts } from './target-hosts.js';
 import { probeHealth, TargetWatch } from './target-watch.js';
 
 export interface RunTarget {
@@ -23,6 +24,8 @@ export interface TargetSettings {
   scenario: Scenario;
   /** --target, if any. */
   target?: string;
+  /** --target-hosts: the addresses the target's clients connect to (see target-hosts.ts when absent). */
+  targetHosts?: string[];
   targetPid?: number;
   transport: string;
   events: RunEvents;
@@ -43,13 +46,20 @@ async function openRemote(settings: TargetSettings, target: string): Promise<Run
     events.add('target-unreachable', `${url.origin}: ${problem}`, transport);
     return undefined;
   }
+  const port = Number(url.port || 80);
+  const choice = await chooseTargetHosts(url, settings.targetHosts, settings.scenario.loopbackAddresses);
+  if (choice.problem) {
+    events.add('target-unreachable', choice.problem, transport);
+    return undefined;
+  }
+  events.add('target-hosts', choice.reason, transport);
   const watch = new TargetWatch(url.origin, transport, events, settings.onGone);
   watch.start();
   const sampler = settings.targetPid ? new ProcessTreeSampler(settings.targetPid) : undefined;
   sampler?.start();
   return {
     baseUrl: url.origin,
-    clientTargets: [{ host: url.hostname, port: Number(url.port || 80) }],
+    clientTargets: choice.hosts.map((host) => ({ host, port })),
     sampler,
     stop: async () => {
       watch.stop();

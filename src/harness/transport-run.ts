@@ -31,6 +31,8 @@ export interface RunOptions {
   /** A server someone else runs (http://host:port); otherwise one is started per transport. */
   target?: string;
   secret?: string;
+  /** With a target: the addresses its clients connect to (--target-hosts); see target-hosts.ts when absent. */
+  targetHosts?: string[];
   /** With a target: its process, sampled for CPU and memory like the embedded server. */
   targetPid?: number;
   /** Called when every client is connected, before the first update (idle-memory probes). */
@@ -132,6 +134,7 @@ export class TransportRun {
       return await openTarget({
         scenario: this.#s,
         target: this.context.options.target,
+        targetHosts: this.context.options.targetHosts,
         targetPid: this.context.options.targetPid,
         transport: this.transport,
         events: this.context.events,
