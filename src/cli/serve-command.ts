@@ -5,10 +5,11 @@ import { ClusterGaveUp, startCluster } from '../servers/cluster/primary.js';
 import { DEFAULT_CONFIG, type ServerConfig } from '../servers/config.js';
 import { parseAllowedOrigins } from '../servers/origins.js';
 import { Demo } from '../demo/routes.js';
+import { addCompressionOptions, type CompressionOptions, compressionConfig } from './compression-options.js';
 import { EXIT } from './exit-codes.js';
 import { durationOption, integerOption, sizeOption } from './options.js';
 
-interface ServeOptions {
+interface ServeOptions extends CompressionOptions {
   host: string;
   port: number;
   workers: number;
@@ -48,7 +49,7 @@ const ENDPOINTS = [
 ];
 
 export function serveCommand(setExit: (code: Promise<number>) => void): Command {
-  return new Command('serve')
+  const command = new Command('serve')
     .description('start the real-time pub/sub server (every transport on one port)')
     .option('--host <address>', 'address to listen on', DEFAULT_CONFIG.host)
     .option('--port <n>', 'port to listen on (0 picks a free one)', integerOption(0, 65535), DEFAULT_CONFIG.port)
@@ -111,8 +112,8 @@ export function serveCommand(setExit: (code: Promise<number>) => void): Command 
     .option('--admin', 'serve POST /admin/drop, which resets a share of the client connections (fault injection)', false)
     .option('--demo', 'serve the two-window todo demo at / (its API under /api/lists)')
     .option('--data <file>', 'with --demo: keep the todos in this JSON file (written atomically), so a restart loses nothing')
-    .option('--exit-with-stdin', 'stop when standard input closes (rtbench run starts its server so, so it never outlives the run)')
-    .action((options: ServeOptions) => setExit(serve(options)));
+    .option('--exit-with-stdin', 'stop when standard input closes (rtbench run starts its server so, so it never outlives the run)');
+  return addCompressionOptions(command).action((options: ServeOptions) => setExit(serve(options)));
 }
 
 /** The server's settings from the command's options. */
@@ -141,7 +142,12 @@ function serverConfig(options: ServeOptions): Partial<ServerConfig> {
 }
 
 async function serve(options: ServeOptions): Promise<number> {
-  const config = serverConfig(options);
+  const compression = compressionConfig(options);
+  if (typeof compression === 'string') {
+    console.error(`rtbench serve: ${compression}`);
+    return EXIT.usage;
+  }
+  const config = { ...serverConfig(options), ...compression };
   const demo = await openDemo(options);
   if (typeof demo === 'number') return demo;
 
@@ -174,6 +180,8 @@ async function serve(options: ServeOptions): Promise<number> {
   if (config.allowedOrigins) console.log(`  allowed origins: ${config.allowedOrigins.join(', ')}`);
   if (!options.websocket) console.log('  WebSocket upgrades are refused (--no-websocket)');
   if (options.admin) console.log('  POST /admin/drop is on (--admin)');
+  if (config.wsDeflate) console.log(`  permessage-deflate on WebSockets that offer it: ${JSON.stringify(config.wsDeflate)}`);
+  if (config.gzip) console.log(`  gzip on poll bodies of ${config.gzip.threshold} bytes or more (--gzip)`);
   if (demo) console.log(`  todo demo at ${base}/ (browser client at ${base}/client.js)${options.data ? `, todos in ${options.data}` : ''}`);
 
   return new Promise<number>((resolve) => {

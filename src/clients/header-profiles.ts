@@ -63,3 +63,12 @@ export function profileLines(profile: HeaderProfileName): string {
 export function requestHead(path: string, host: string, profile: HeaderProfileName, extra = ''): string {
   return `GET ${path} HTTP/1.1\r\nHost: ${host}\r\n${profileLines(profile)}${extra}\r\n`;
 }
+
+/**
+ * The Accept-Encoding line a polling client adds when it asks for gzip: none
+ * when the profile already sends its own (browser and talk do, and list gzip).
+ */
+export function acceptEncodingLine(profile: HeaderProfileName, gzip: boolean | undefined): string {
+  if (!gzip || PROFILES[profile].some(([name]) => name.toLowerCase() === 'accept-encoding')) return '';
+  return 'Accept-Encoding: gzip\r\n';
+}

@@ -33,6 +33,8 @@ export interface ClientSettings {
   pollIntervalMs: number;
   /** Long polling: the hold time asked for. */
   longPollTimeoutMs: number;
+  /** Polling: send `Accept-Encoding: gzip` (unless the header profile has its own); gzip bodies are inflated either way. */
+  gzip?: boolean;
   /** Fallback: stay on HTTP long-polling instead of upgrading. */
   pollingOnly: boolean;
   /** Reconnect (and resume from the cursor) after an unexpected close. */

@@ -6,20 +6,24 @@
  * starts over only once an answer came, so a server that accepts and drops
  * connections still meets a growing backoff.
  */
-import { requestHead } from './header-profiles.js';
+import { acceptEncodingLine, requestHead } from './header-profiles.js';
 import { HttpConnection } from './http-connection.js';
 import { LoadClient } from './load-client.js';
-import { envelopesOf, type PollBody } from './poll-response.js';
+import { decodeBody, envelopesOf, type PollBody } from './poll-response.js';
 
 export class LongPollClient extends LoadClient {
   #connection: HttpConnection | undefined;
   #body: Buffer[] = [];
   #status = 0;
+  #encoding: string | undefined;
 
   protected connect(): void {
     this.#body = [];
     const connection: HttpConnection = new HttpConnection(this.env, this.target, {
-      onHead: (head) => (this.#status = head.status),
+      onHead: (head) => {
+        this.#status = head.status;
+        this.#encoding = head.headers.get('content-encoding');
+      },
       onBody: (chunk) => this.#body.push(chunk),
       onEnd: (receivedAt) => this.#onAnswer(connection, receivedAt),
       onClose: (error) => this.#onClose(connection, error),
@@ -44,7 +48,8 @@ export class LongPollClient extends LoadClient {
 
   #poll(): void {
     const path = `/long-poll?channel=${this.channel}&cursor=${this.tracker.last}&timeout=${this.env.settings.longPollTimeoutMs}`;
-    this.#connection?.send(requestHead(path, this.hostHeader, this.env.settings.headers));
+    const { headers, gzip } = this.env.settings;
+    this.#connection?.send(requestHead(path, this.hostHeader, headers, acceptEncodingLine(headers, gzip)));
   }
 
   #onAnswer(connection: HttpConnection, receivedAt: number): void {
@@ -56,7 +61,7 @@ export class LongPollClient extends LoadClient {
       return;
     }
     this.markHealthy();
-    const parsed = JSON.parse(body.toString()) as PollBody;
+    const parsed = JSON.parse(decodeBody(body, this.#encoding).toString()) as PollBody;
     // The gap comes before the messages kept after it.
     if (parsed.gap) this.receiveGap(parsed.gap);
     for (const [message, bytes] of envelopesOf(parsed)) this.env.deliveries.record(this.tracker, message, bytes, receivedAt);

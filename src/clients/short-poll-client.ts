@@ -6,10 +6,10 @@
  * connection is reopened after the backoff with a poll at once, from the
  * cursor, and the schedule goes on from there.
  */
-import { requestHead } from './header-profiles.js';
+import { acceptEncodingLine, requestHead } from './header-profiles.js';
 import { HttpConnection } from './http-connection.js';
 import { LoadClient } from './load-client.js';
-import { envelopesOf, type PollBody } from './poll-response.js';
+import { decodeBody, envelopesOf, type PollBody } from './poll-response.js';
 
 export class ShortPollClient extends LoadClient {
   #connection: HttpConnection | undefined;
@@ -18,6 +18,7 @@ export class ShortPollClient extends LoadClient {
   #timer: NodeJS.Timeout | undefined;
   #body: Buffer[] = [];
   #status = 0;
+  #encoding: string | undefined;
   /** Polls sent, and polls answered (200 or 304). */
   requests = 0;
   polls = 0;
@@ -61,6 +62,7 @@ export class ShortPollClient extends LoadClient {
     const connection: HttpConnection = new HttpConnection(this.env, this.target, {
       onHead: (head) => {
         this.#status = head.status;
+        this.#encoding = head.headers.get('content-encoding');
         const etag = head.headers.get('etag');
         if (etag) this.#etag = etag;
       },
@@ -74,7 +76,9 @@ export class ShortPollClient extends LoadClient {
   #poll(): void {
     if (!this.#connection) return;
     this.requests++;
-    const extra = this.env.settings.conditional && this.#etag ? `If-None-Match: ${this.#etag}\r\n` : '';
+    const { settings } = this.env;
+    const conditional = settings.conditional && this.#etag ? `If-None-Match: ${this.#etag}\r\n` : '';
+    const extra = acceptEncodingLine(settings.headers, settings.gzip) + conditional;
     const path = `/poll?channel=${this.channel}&cursor=${this.tracker.last}`;
     this.#connection.send(requestHead(path, this.hostHeader, this.env.settings.headers, extra));
   }
@@ -88,7 +92,7 @@ export class ShortPollClient extends LoadClient {
       return;
     }
     if (this.#status === 200) {
-      const parsed = JSON.parse(body.toString()) as PollBody;
+      const parsed = JSON.parse(decodeBody(body, this.#encoding).toString()) as PollBody;
       // The gap comes before the messages kept after it.
       if (parsed.gap) this.receiveGap(parsed.gap);
       for (const [message, bytes] of envelopesOf(parsed)) this.env.deliveries.record(this.tracker, message, bytes, receivedAt);

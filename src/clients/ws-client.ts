@@ -10,13 +10,14 @@ import { epochMs } from '../metrics/clock.js';
 import { LoadClient, meterSocket } from './load-client.js';
 import { clientFrame, OPCODE, type Frame } from './ws-frames.js';
 import { upgradeSocket, type UpgradeHandlers } from './ws-handshake.js';
+import { DEFLATE_OFFER, MessageInflater, parseDeflateAnswer } from './ws-inflate.js';
 
 /** Errors reach the close listener through `socket.errored`. */
 const ignore = () => {};
 
 export class WsClient extends LoadClient {
   static readonly #upgradeHandlers: UpgradeHandlers<WsClient> = {
-    onUpgraded: (client) => client.#subscribe(),
+    onUpgraded: (client, extensions) => client.#onUpgraded(extensions),
     onRefused: (client, error) => {
       // upgradeSocket destroyed the socket: its close must not count again.
       client.#socket = undefined;
@@ -26,6 +27,15 @@ export class WsClient extends LoadClient {
   };
   #socket: Socket | undefined;
   #fragments: Buffer[] = [];
+  /** Set when the server accepted permessage-deflate: data messages go through it. */
+  #inflater: MessageInflater<WsClient> | undefined;
+  /** The message being reassembled had RSV1 on its first frame. */
+  #compressed = false;
+
+  /** The Sec-WebSocket-Extensions offer of the handshake; the ws+deflate client offers permessage-deflate. */
+  protected get extensionOffer(): string | undefined {
+    return undefined;
+  }
   #echoTimer: NodeJS.Timeout | undefined;
   #quiesced = false;
 
@@ -35,12 +45,29 @@ export class WsClient extends LoadClient {
     this.#socket = socket;
     socket.on('error', ignore);
     socket.on('close', () => this.#onClose(socket));
-    upgradeSocket(socket, '/ws', this.hostHeader, this, WsClient.#upgradeHandlers);
+    upgradeSocket(socket, '/ws', this.hostHeader, this, WsClient.#upgradeHandlers, this.extensionOffer);
+  }
+
+  /** A deflate answer sets up the inflater (a bad one ends the connection, which fails the open); then the subscribe. */
+  #onUpgraded(extensions: string | undefined): void {
+    this.#inflater?.close();
+    this.#inflater = undefined;
+    if (extensions !== undefined) {
+      const parameters = parseDeflateAnswer(extensions);
+      if (parameters instanceof Error) {
+        this.#socket?.destroy(parameters);
+        return;
+      }
+      this.#inflater = new MessageInflater(parameters, this.#socket!);
+    }
+    this.#subscribe();
   }
 
   #onClose(socket: Socket): void {
     if (socket !== this.#socket) return;
     this.#socket = undefined;
+    this.#inflater?.close();
+    this.#inflater = undefined;
     const error = socket.errored ?? undefined;
     if (this.opening) this.settleOpen(error ?? new Error('connection closed before subscribing'));
     else this.connectionLost(error);
@@ -80,6 +107,8 @@ export class WsClient extends LoadClient {
     this.quiesce();
     const socket = this.#socket;
     this.#socket = undefined;
+    this.#inflater?.close();
+    this.#inflater = undefined;
     if (socket && !socket.destroyed) {
       if (socket.writable) socket.write(clientFrame(OPCODE.close, Buffer.from([0x03, 0xe8])));
       socket.end();
@@ -94,17 +123,18 @@ export class WsClient extends LoadClient {
     switch (frame.opcode) {
       case OPCODE.text:
       case OPCODE.continuation: {
+        if (frame.opcode === OPCODE.text) this.#compressed = frame.rsv1;
+        if (frame.rsv1 && !this.#inflater) {
+          this.#socket?.destroy(new Error('RSV1 set without permessage-deflate'));
+          return;
+        }
         if (!frame.fin) {
           this.#fragments.push(frame.payload);
           return;
         }
         const payload = this.#fragments.length ? Buffer.concat([...this.#fragments.splice(0), frame.payload]) : frame.payload;
-        // Replies to control ops start with {"op"; everything else is an update.
-        if (payload[2] === 0x6f /* o */ && payload[3] === 0x70 /* p */) {
-          this.#onReply(payload, receivedAt);
-          return;
-        }
-        this.receiveEnvelope(payload.toString(), payload.length, receivedAt);
+        if (this.#inflater) this.#inflater.message(this, payload, this.#compressed, receivedAt, WsClient.#onMessage);
+        else WsClient.#onMessage(this, payload, receivedAt);
         return;
       }
       case OPCODE.ping:
@@ -114,6 +144,15 @@ export class WsClient extends LoadClient {
         this.#onServerClose(frame.payload);
         return;
     }
+  }
+
+  static #onMessage(client: WsClient, payload: Buffer, receivedAt: number): void {
+    // Replies to control ops start with {"op"; everything else is an update.
+    if (payload[2] === 0x6f /* o */ && payload[3] === 0x70 /* p */) {
+      client.#onReply(payload, receivedAt);
+      return;
+    }
+    client.receiveEnvelope(payload.toString(), payload.length, receivedAt);
   }
 
   #onReply(payload: Buffer, receivedAt: number): void {
@@ -145,5 +184,12 @@ export class WsClient extends LoadClient {
     }
     this.#send(OPCODE.close, payload.subarray(0, 2));
     socket.end();
+  }
+}
+
+/** `ws+deflate`: the same client, offering permessage-deflate (RFC 7692) in its handshake. */
+export class WsDeflateClient extends WsClient {
+  protected override get extensionOffer(): string {
+    return DEFLATE_OFFER;
   }
 }

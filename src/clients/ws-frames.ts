@@ -34,6 +34,8 @@ export function clientFrame(opcode: number, payload: Buffer, mask: Buffer = rand
 
 export interface Frame {
   fin: boolean;
+  /** RSV1: under permessage-deflate, set on the first frame of a compressed message (RFC 7692 6). */
+  rsv1: boolean;
   opcode: number;
   payload: Buffer;
 }
@@ -71,7 +73,7 @@ export class FrameReader {
         for (let i = 0; i < length; i++) payload[i] = payload[i]! ^ buffer[maskOffset + (i & 3)]!;
       }
       this.#buffer = buffer.subarray(offset + length);
-      onFrame({ fin: (buffer[0]! & 0x80) !== 0, opcode: buffer[0]! & 0x0f, payload });
+      onFrame({ fin: (buffer[0]! & 0x80) !== 0, rsv1: (buffer[0]! & 0x40) !== 0, opcode: buffer[0]! & 0x0f, payload });
     }
   }
 }

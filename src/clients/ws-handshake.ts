@@ -15,6 +15,7 @@ import { FrameReader, type Frame } from './ws-frames.js';
 const ACCEPT_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const HEAD_END = Buffer.from('\r\n\r\n');
 const ACCEPT_HEADER = 'sec-websocket-accept:';
+const EXTENSIONS_HEADER = 'sec-websocket-extensions:';
 const EMPTY = Buffer.alloc(0);
 
 /**
@@ -23,18 +24,29 @@ const EMPTY = Buffer.alloc(0);
  * all its connections instead of closures per connection.
  */
 export interface UpgradeHandlers<Client> {
-  /** The server switched protocols; frames follow through onFrame. */
-  onUpgraded(client: Client): void;
+  /** The server switched protocols; frames follow through onFrame. `extensions`: its Sec-WebSocket-Extensions, if any. */
+  onUpgraded(client: Client, extensions: string | undefined): void;
   /** The answer was no WebSocket upgrade; the socket is already destroyed. */
   onRefused(client: Client, error: Error): void;
   onFrame(client: Client, frame: Frame, receivedAtMs: number): void;
 }
 
-export function upgradeRequest(path: string, host: string, key: string): string {
+/** `extensions`: a Sec-WebSocket-Extensions offer (permessage-deflate), after the other headers. */
+export function upgradeRequest(path: string, host: string, key: string, extensions?: string): string {
   return (
     `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-    `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`
+    `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n` +
+    (extensions === undefined ? '' : `Sec-WebSocket-Extensions: ${extensions}\r\n`) +
+    '\r\n'
   );
+}
+
+/** The value of a header of an answer head (its lines), by its lower-case name with the colon. */
+function headerValue(lines: string[], prefix: string): string | undefined {
+  return lines
+    .find((line) => line.toLowerCase().startsWith(prefix))
+    ?.slice(prefix.length)
+    .trim();
 }
 
 export function acceptFor(key: string): string {
@@ -43,13 +55,18 @@ export function acceptFor(key: string): string {
     .digest('base64');
 }
 
-/** Why the answer head (without its blank line) is no upgrade for `key`; undefined when it is one. */
-export function upgradeRefusal(head: string, key: string): string | undefined {
+/**
+ * Why the answer head (without its blank line) is no upgrade for `key`;
+ * undefined when it is one. An extension in the answer that the request did
+ * not offer fails the handshake too (RFC 6455 4.1).
+ */
+export function upgradeRefusal(head: string, key: string, offered = false): string | undefined {
   const lines = head.split('\r\n');
   if (!lines[0]!.startsWith('HTTP/1.1 101')) return `WebSocket handshake refused: ${lines[0]}`;
-  const acceptLine = lines.find((line) => line.toLowerCase().startsWith(ACCEPT_HEADER));
-  const accept = acceptLine?.slice(ACCEPT_HEADER.length).trim();
+  const accept = headerValue(lines, ACCEPT_HEADER);
   if (accept !== acceptFor(key)) return `WebSocket handshake: Sec-WebSocket-Accept ${accept ?? 'missing'} does not match the key`;
+  const extensions = headerValue(lines, EXTENSIONS_HEADER);
+  if (extensions !== undefined && !offered) return `WebSocket handshake: extensions "${extensions}" were not offered`;
   return undefined;
 }
 
@@ -59,7 +76,14 @@ export function upgradeRefusal(head: string, key: string): string | undefined {
  * handshake's data listener goes away with the handshake, so frame reading
  * costs no check per chunk.
  */
-export function upgradeSocket<Client>(socket: Socket, path: string, host: string, client: Client, handlers: UpgradeHandlers<Client>): void {
+export function upgradeSocket<Client>(
+  socket: Socket,
+  path: string,
+  host: string,
+  client: Client,
+  handlers: UpgradeHandlers<Client>,
+  extensions?: string,
+): void {
   const key = randomBytes(16).toString('base64');
   let received: Buffer = EMPTY;
   const readAnswer = (data: Buffer) => {
@@ -67,16 +91,17 @@ export function upgradeSocket<Client>(socket: Socket, path: string, host: string
     const end = received.indexOf(HEAD_END);
     if (end === -1) return;
     socket.off('data', readAnswer);
-    const refusal = upgradeRefusal(received.toString('latin1', 0, end), key);
+    const head = received.toString('latin1', 0, end);
+    const refusal = upgradeRefusal(head, key, extensions !== undefined);
     if (refusal) {
       socket.destroy();
       handlers.onRefused(client, new Error(refusal));
       return;
     }
-    handlers.onUpgraded(client);
+    handlers.onUpgraded(client, headerValue(head.split('\r\n'), EXTENSIONS_HEADER));
     readFrames(socket, client, handlers, received.subarray(end + HEAD_END.length));
   };
-  socket.once('connect', () => socket.write(upgradeRequest(path, host, key)));
+  socket.once('connect', () => socket.write(upgradeRequest(path, host, key, extensions)));
   socket.on('data', readAnswer);
 }
 

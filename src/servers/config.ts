@@ -1,3 +1,5 @@
+import type { WsDeflateConfig } from './ws-deflate.js';
+
 /** Settings of one server process; `rtbench serve` fills them from its options. */
 export interface ServerConfig {
   host: string;
@@ -36,6 +38,10 @@ export interface ServerConfig {
   maxConnections?: number;
   /** Serve `POST /admin/drop` (fault injection; needs the secret when there is one). */
   admin: boolean;
+  /** permessage-deflate for WebSocket clients that offer it (ws-deflate.ts); undefined: off. */
+  wsDeflate?: WsDeflateConfig;
+  /** gzip poll bodies of at least `threshold` bytes for requests that accept it (gzip-body.ts); undefined: off. */
+  gzip?: { threshold: number };
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {

@@ -23,6 +23,7 @@ import { isAuthorized } from './http-util.js';
 import { publishFromConnection } from './publish.js';
 import { checkCursorReachable, gapBody, resume } from './resume.js';
 import type { ServerContext, ServerTransport } from './transport.js';
+import { perMessageDeflateOptions } from './ws-deflate.js';
 
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 const TEXT_FRAME = { binary: false } as const;
@@ -176,7 +177,7 @@ export function websocketTransport(context: ServerContext): ServerTransport {
     noServer: true,
     clientTracking: false,
     maxPayload: config.maxPayload,
-    perMessageDeflate: false,
+    perMessageDeflate: perMessageDeflateOptions(config.wsDeflate),
   });
 
   // One sweep per interval instead of a timer per connection: ping everyone,

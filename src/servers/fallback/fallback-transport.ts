@@ -16,6 +16,7 @@ import type { FallbackState } from './channel-peer.js';
 import { EngineIoPeer } from './engine-io-peer.js';
 import { SocketIoPeer } from './socket-io-peer.js';
 import type { ServerContext, ServerTransport } from '../transport.js';
+import { perMessageDeflateOptions } from '../ws-deflate.js';
 
 export const ENGINE_IO_PATH = '/engine.io/';
 export const SOCKET_IO_PATH = '/socket.io/';
@@ -48,7 +49,7 @@ export function fallbackTransport(context: ServerContext): FallbackTransport {
     noServer: true,
     clientTracking: false,
     maxPayload: config.maxPayload,
-    perMessageDeflate: false,
+    perMessageDeflate: perMessageDeflateOptions(config.wsDeflate),
   });
   const authorizedBy = (req: IncomingMessage) => isAuthorized(req.headers.authorization, config.secret);
   const engineIo = new EngineEndpoint(ENGINE_IO_PATH, table, options, wss, (session, req) => {

@@ -9,10 +9,12 @@ import type { Hub, HubMessage, Subscriber } from '../hub.js';
 import { getRoute, queryOf } from '../http-util.js';
 import { checkCursors, type Collected, collectMessages, hasNews, pollBody, sendPoll } from './poll-body.js';
 import type { ServerContext, ServerTransport } from '../transport.js';
+import type { GzipConfig } from './gzip-body.js';
 import { checkTimeout, parseSubscriptions, type Subscription } from '../validate.js';
 
 interface LongPollState {
   hub: Hub;
+  gzip: GzipConfig | undefined;
   held: Set<HeldPoll>;
   subscribers: number;
   delivered: number;
@@ -77,12 +79,12 @@ class HeldPoll implements Subscriber {
 
 function answer(state: LongPollState, res: ServerResponse, subscriptions: Subscription[], collected: Collected): void {
   state.delivered += collected.messages.length;
-  sendPoll(res, pollBody(subscriptions, collected));
+  sendPoll(res, pollBody(subscriptions, collected), state.gzip);
 }
 
 export function longPollTransport(context: ServerContext): ServerTransport {
   const { hub, config } = context;
-  const state: LongPollState = { hub, held: new Set(), subscribers: 0, delivered: 0 };
+  const state: LongPollState = { hub, gzip: config.gzip, held: new Set(), subscribers: 0, delivered: 0 };
   return {
     name: 'long-poll',
     routes: {

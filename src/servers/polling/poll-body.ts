@@ -12,6 +12,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Gap, Hub, HubMessage } from '../hub.js';
+import { encodeBody, type GzipConfig } from './gzip-body.js';
 import { checkCursorReachable, resume } from '../resume.js';
 import type { ServerContext } from '../transport.js';
 import type { Subscription } from '../validate.js';
@@ -65,16 +66,23 @@ export function pollBody(subscriptions: Subscription[], { messages, gaps }: Coll
   return `{"cursor":${cursor},"messages":[${list}],"gap":${gap}}`;
 }
 
-/** Answers a poll with `pollBody`; short polls add their ETag. */
-export function sendPoll(res: ServerResponse, body: string, etag?: string): void {
+/**
+ * Answers a poll with `pollBody`; short polls add their ETag. With `gzip`
+ * (the server's --gzip) the body may go out compressed, and every answer
+ * says it depends on Accept-Encoding.
+ */
+export function sendPoll(res: ServerResponse, body: string, gzip: GzipConfig | undefined, etag?: string): void {
   if (res.destroyed) return;
+  const encoded = encodeBody(body, res.req.headers['accept-encoding'], gzip);
   res.writeHead(200, {
     'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
+    'content-length': Buffer.byteLength(encoded.body),
     'cache-control': 'no-cache',
     ...(etag === undefined ? {} : { etag }),
+    ...(gzip === undefined ? {} : { vary: 'Accept-Encoding' }),
+    ...(encoded.encoding === undefined ? {} : { 'content-encoding': encoded.encoding }),
   });
-  res.end(body);
+  res.end(encoded.body);
 }
 
 /** Identifies what the channels hold: changes exactly when a message is added. */

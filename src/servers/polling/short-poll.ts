@@ -26,7 +26,7 @@ export function shortPollTransport(context: ServerContext): ServerTransport {
         }
         const collected = collectMessages(hub, subscriptions);
         delivered += collected.messages.length;
-        sendPoll(res, pollBody(subscriptions, collected), etag);
+        sendPoll(res, pollBody(subscriptions, collected), config.gzip, etag);
       }),
     },
     stats: () => ({ connections: 0, subscribers: 0, delivered }),
