@@ -3,7 +3,15 @@
  * and HTML reports (built from the validated result), as plain text.
  */
 import type { RunResult } from '../result/schema.js';
-import { CAPACITY_HEADER, CAPACITY_STEP_HEADER, capacityRows, capacityStepRows, STEP_ALIGN } from '../report/capacity-table.js';
+import {
+  CAPACITY_HEADER,
+  CAPACITY_STEP_HEADER,
+  capacityRows,
+  capacityStepRows,
+  POLL_CEILING_HEADER,
+  pollCeilingRows,
+  STEP_ALIGN,
+} from '../report/capacity-table.js';
 import { FAULT_HEADER, faultRows, statusLine } from '../report/run-status.js';
 import { textTable } from '../report/tables.js';
 import { transportNotes, transportRows, TRANSPORT_HEADER } from '../report/transport-table.js';
@@ -18,6 +26,8 @@ export function formatSummary(result: RunResult): string {
   if (result.capacity) {
     parts.push(`Capacity\n${textTable(CAPACITY_HEADER, capacityRows(result))}`);
     parts.push(textTable(CAPACITY_STEP_HEADER, capacityStepRows(result), STEP_ALIGN));
+    const ceiling = pollCeilingRows(result);
+    if (ceiling.length > 0) parts.push(`Short-poll ceiling (autocannon)\n${textTable(POLL_CEILING_HEADER, ceiling)}`);
   }
   return parts.join('\n\n');
 }

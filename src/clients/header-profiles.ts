@@ -54,6 +54,11 @@ const TALK: [string, string][] = [
 
 const PROFILES: Record<HeaderProfileName, [string, string][]> = { minimal: [], browser: BROWSER, talk: TALK };
 
+/** The headers after Host as name/value pairs (autocannon's poll-ceiling run sends the same). */
+export function profileHeaders(profile: HeaderProfileName): readonly [string, string][] {
+  return PROFILES[profile];
+}
+
 /** The header lines after Host, each ending in CRLF, ready to splice into a request head. */
 export function profileLines(profile: HeaderProfileName): string {
   return PROFILES[profile].map(([name, value]) => `${name}: ${value}\r\n`).join('');

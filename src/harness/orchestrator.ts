@@ -19,6 +19,7 @@ import type { Scenario } from '../scenarios/schema.js';
 import { round } from '../util/round.js';
 import { searchCapacity } from './capacity.js';
 import { machineInfo } from './machine.js';
+import { pollCeilingOnTarget } from './poll-ceiling.js';
 import { RunEvents } from './run-events.js';
 import { type Progress, type RunContext, type RunOptions, TransportRun } from './transport-run.js';
 import { runStatus } from './verdict.js';
@@ -47,8 +48,10 @@ export class Orchestrator extends EventEmitter {
     for (const transport of this.scenario.transports) {
       if (this.#aborted) break;
       if (this.scenario.kind === 'capacity') {
+        // Short polling's ceiling is a request rate: autocannon measures it first, on the same server.
+        const ceiling = transport === 'short-poll' ? await this.#pollCeiling(transport) : undefined;
         const search = await this.#searchCapacity(transport, timeline);
-        capacity[transport] = search.capacity;
+        capacity[transport] = { ...search.capacity, ...(ceiling && { poll_ceiling: ceiling }) };
         if (search.result) transports[transport] = search.result;
       } else {
         transports[transport] = await this.runTransport(transport, this.scenario.clients, timeline);
@@ -82,6 +85,11 @@ export class Orchestrator extends EventEmitter {
       runStep: (clients) => this.runTransport(transport, clients, timeline),
       stopped: () => this.#aborted,
     });
+  }
+
+  #pollCeiling(transport: TransportName) {
+    if (this.#aborted) return Promise.resolve(undefined);
+    return pollCeilingOnTarget({ scenario: this.scenario, options: this.options, events: this.#events, transport });
   }
 
   /** One transport at one client count; see TransportRun. */

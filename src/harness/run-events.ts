@@ -15,6 +15,8 @@ export type RunEventKind =
   | 'target-unhealthy'
   | 'target-recovered'
   | 'target-hosts'
+  | 'poll-ceiling'
+  | 'poll-ceiling-failed'
   | 'target-down'
   | 'client-process-exit'
   | 'publish-failed'

@@ -15,6 +15,7 @@ const FATAL_EVENTS: Record<string, string> = {
   'target-unreachable': 'the target did not answer',
   'target-down': 'the target stopped answering during the run',
   'client-process-exit': 'a client process died',
+  'poll-ceiling-failed': "autocannon's poll ceiling could not be measured",
 };
 
 export function runProblems(result: RunResult, kind: string): string[] {

@@ -35,6 +35,37 @@ export function capacityStepRows(result: RunResult): string[][] {
   );
 }
 
+export const POLL_CEILING_HEADER = [
+  'transport',
+  'autocannon polls/s',
+  'p50 ms',
+  'p99 ms',
+  'connections',
+  'poll interval ms',
+  'clients at that interval',
+  'open-model max clients',
+];
+
+/** Short polling's request-rate ceiling (autocannon) beside the open-model search's answer; no rows when none was measured. */
+export function pollCeilingRows(result: RunResult): string[][] {
+  return Object.entries(result.capacity ?? {}).flatMap(([name, c]) => {
+    const p = c.poll_ceiling;
+    if (!p) return [];
+    return [
+      [
+        name,
+        formatNumber(p.polls_per_s, 1),
+        formatNumber(p.p50_ms, 1),
+        formatNumber(p.p99_ms, 1),
+        formatNumber(p.connections),
+        formatNumber(p.poll_interval_ms),
+        formatNumber(p.clients_at_interval),
+        formatNumber(c.max_clients),
+      ],
+    ];
+  });
+}
+
 /** p99 per step, one line per transport, and the SLO as a grey line across: where a line crosses it is the capacity. */
 export function capacityChartSvg(result: RunResult): string | undefined {
   const entries = Object.entries(result.capacity ?? {}).filter(([, c]) => c.steps.length > 0);

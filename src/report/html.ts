@@ -10,7 +10,15 @@ import { barChart } from './charts/bar-chart.js';
 import { groupedBarChart } from './charts/grouped-bar-chart.js';
 import { lineChart } from './charts/line-chart.js';
 import { stackedBarChart } from './charts/stacked-bar-chart.js';
-import { CAPACITY_HEADER, CAPACITY_STEP_HEADER, capacityChartSvg, capacityRows, capacityStepRows } from './capacity-table.js';
+import {
+  CAPACITY_HEADER,
+  CAPACITY_STEP_HEADER,
+  capacityChartSvg,
+  capacityRows,
+  capacityStepRows,
+  POLL_CEILING_HEADER,
+  pollCeilingRows,
+} from './capacity-table.js';
 import { esc, MODEL_COLOR, transportColor } from './charts/svg.js';
 import { formatBitrate, formatNumber } from './format.js';
 import { gateRows, gateSummary, GATE_HEADER } from './gate-rows.js';
@@ -187,6 +195,7 @@ function capacitySection(result: RunResult): string {
     '<h2>Capacity</h2>',
     htmlTable(CAPACITY_HEADER, capacityRows(result)),
     htmlTable(CAPACITY_STEP_HEADER, capacityStepRows(result)),
+    pollCeilingRows(result).length > 0 ? htmlTable(POLL_CEILING_HEADER, pollCeilingRows(result)) : '',
     chart
       ? figure(
           chart,

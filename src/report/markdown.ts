@@ -3,7 +3,15 @@
  * per-transport figures, the model beside what was measured, and the gates.
  */
 import { measuredVsModel } from '../model/measured-vs-model.js';
-import { CAPACITY_HEADER, CAPACITY_STEP_HEADER, capacityRows, capacityStepRows, STEP_ALIGN } from './capacity-table.js';
+import {
+  CAPACITY_HEADER,
+  CAPACITY_STEP_HEADER,
+  capacityRows,
+  capacityStepRows,
+  POLL_CEILING_HEADER,
+  pollCeilingRows,
+  STEP_ALIGN,
+} from './capacity-table.js';
 import { gateRows, gateSummary, GATE_HEADER } from './gate-rows.js';
 import { measuredTableText, modelTableText, type TextTable } from './model-tables.js';
 import type { RunResult } from '../result/schema.js';
@@ -35,6 +43,8 @@ export function renderMarkdown(result: RunResult): string {
   if (result.capacity) {
     out.push('### Capacity', '', markdownTable(CAPACITY_HEADER, capacityRows(result)), '');
     out.push(markdownTable(CAPACITY_STEP_HEADER, capacityStepRows(result), STEP_ALIGN), '');
+    const ceiling = pollCeilingRows(result);
+    if (ceiling.length > 0) out.push(markdownTable(POLL_CEILING_HEADER, ceiling), '');
   }
   out.push(...eventsBlock(result));
   out.push(

@@ -159,12 +159,37 @@ const capacityStepSchema = z.object({
   reason: z.string().optional(),
 });
 
+/** Short polling's request-rate ceiling, measured by autocannon on the same poll URL and headers (capacity runs of short-poll). */
+const pollCeilingSchema = z.object({
+  tool: z.literal('autocannon'),
+  version: z.string(),
+  /** The poll's path and query, e.g. /poll?channel=ch0&cursor=0. */
+  path: z.string(),
+  /** The header profile the polls sent. */
+  headers: z.string(),
+  connections: count,
+  duration_s: amount,
+  /** Polls answered (2xx, and 304 for conditional polls). */
+  polls: count,
+  polls_per_s: amount,
+  p50_ms: amount,
+  p99_ms: amount,
+  max_ms: amount,
+  /** Connection errors and timeouts, and answers other than 2xx/304. */
+  errors: count,
+  non_2xx: count,
+  poll_interval_ms: amount,
+  /** Clients that rate serves at that interval: polls_per_s x poll_interval_ms / 1000, rounded down. */
+  clients_at_interval: count,
+});
+
 const capacitySchema = z.object({
   slo_p99_ms: amount,
   /** The most clients of a passing step (0 if none passed). */
   max_clients: count,
   clients_per_core: amount,
   steps: z.array(capacityStepSchema),
+  poll_ceiling: pollCeilingSchema.optional(),
 });
 
 export const runResultSchema = z.object({
@@ -209,6 +234,7 @@ export type TimelinePoint = z.output<typeof timelinePointSchema>;
 export type GateResult = z.output<typeof gateResultSchema>;
 export type CapacityResult = z.output<typeof capacitySchema>;
 export type CapacityStep = z.output<typeof capacityStepSchema>;
+export type PollCeiling = z.output<typeof pollCeilingSchema>;
 export type ProcessFigures = z.output<typeof processFigures>;
 export type RunEvent = z.output<typeof runEventSchema>;
 export type FaultResult = z.output<typeof faultResultSchema>;

@@ -59,6 +59,9 @@ export const scenarioSchema = z
     /** Capacity search: client counts tried in order, and the p99 latency limit. */
     capacitySteps: z.array(z.number().int().min(1).max(200_000)).default([]),
     sloP99Ms: z.number().positive().default(1000),
+    /** Capacity search of short-poll: how long autocannon measures the poll endpoint's ceiling (0: not at all), and its connections. */
+    pollCeilingMs: z.number().int().min(0).max(600_000).default(5000),
+    pollCeilingConnections: z.number().int().min(1).max(10_000).default(100),
     /** Echo scenario: round-trip messages per second per client. */
     echoRate: z.number().positive().max(1000).default(1),
     /** Faults scenario: what to inject, when (seconds into the steady phase). */
