@@ -7,6 +7,9 @@ import { parseAllowedOrigins } from '../servers/origins.js';
 import { Demo } from '../demo/routes.js';
 import { addCompressionOptions, type CompressionOptions, compressionConfig } from './compression-options.js';
 import { EXIT } from './exit-codes.js';
+import { connectBackplane, redisPrefixOption, redisUrlOption } from './serve-backplane.js';
+import { type Backplane, BackplaneBus, safeUrl } from '../servers/backplane.js';
+import { Hub } from '../servers/hub.js';
 import { durationOption, integerOption, sizeOption } from './options.js';
 
 interface ServeOptions extends CompressionOptions {
@@ -33,6 +36,8 @@ interface ServeOptions extends CompressionOptions {
   admin: boolean;
   demo?: boolean;
   data?: string;
+  redis?: string;
+  redisPrefix: string;
 }
 
 const ENDPOINTS = [
@@ -112,6 +117,13 @@ export function serveCommand(setExit: (code: Promise<number>) => void): Command 
     .option('--admin', 'serve POST /admin/drop, which resets a share of the client connections (fault injection)', false)
     .option('--demo', 'serve the two-window todo demo at / (its API under /api/lists)')
     .option('--data <file>', 'with --demo: keep the todos in this JSON file (written atomically), so a restart loses nothing')
+    .option('--redis <url>', 'join the nodes that share this Redis into one server (redis://host:port)', redisUrlOption)
+    .option(
+      '--redis-prefix <prefix>',
+      'prefix of every Redis key of this server (nodes of one server use the same)',
+      redisPrefixOption,
+      'rtbench:',
+    )
     .option('--exit-with-stdin', 'stop when standard input closes (rtbench run starts its server so, so it never outlives the run)');
   return addCompressionOptions(command).action((options: ServeOptions) => setExit(serve(options)));
 }
@@ -151,26 +163,9 @@ async function serve(options: ServeOptions): Promise<number> {
   const demo = await openDemo(options);
   if (typeof demo === 'number') return demo;
 
-  let port: number;
-  let close: () => Promise<void>;
-  /** Resolves if the cluster gives up on its workers (it has printed why and stopped them). */
-  let failure: Promise<unknown> | undefined;
-  if (options.workers > 1) {
-    let handle: Awaited<ReturnType<typeof startCluster>>;
-    try {
-      handle = await startCluster(config, options.workers);
-    } catch (error) {
-      if (error instanceof ClusterGaveUp) return EXIT.error;
-      throw error;
-    }
-    port = handle.port;
-    close = handle.close;
-    failure = handle.failure;
-  } else {
-    const app = createApp({ config, extraRoutes: demo?.routes });
-    port = await listen(app);
-    close = app.close;
-  }
+  const started = await startServer(options, config, demo);
+  if (typeof started === 'number') return started;
+  const { port, close, failure } = started;
 
   const shown = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   const base = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
@@ -182,6 +177,7 @@ async function serve(options: ServeOptions): Promise<number> {
   if (options.admin) console.log('  POST /admin/drop is on (--admin)');
   if (config.wsDeflate) console.log(`  permessage-deflate on WebSockets that offer it: ${JSON.stringify(config.wsDeflate)}`);
   if (config.gzip) console.log(`  gzip on poll bodies of ${config.gzip.threshold} bytes or more (--gzip)`);
+  if (options.redis) console.log(`  one server with every node on Redis ${safeUrl(options.redis)} (keys ${options.redisPrefix}*)`);
   if (demo) console.log(`  todo demo at ${base}/ (browser client at ${base}/client.js)${options.data ? `, todos in ${options.data}` : ''}`);
 
   return new Promise<number>((resolve) => {
@@ -215,6 +211,37 @@ async function serve(options: ServeOptions): Promise<number> {
       process.stdin.resume();
     }
   });
+}
+
+interface Started {
+  port: number;
+  close: () => Promise<void>;
+  /** Resolves if the cluster gives up on its workers (it has printed why and stopped them). */
+  failure?: Promise<unknown>;
+}
+
+/** Connects the backplane (--redis), then starts one app or the cluster; an exit code when either fails. */
+async function startServer(options: ServeOptions, config: Partial<ServerConfig>, demo: Demo | undefined): Promise<Started | number> {
+  let backplane: Backplane | undefined;
+  try {
+    backplane = await connectBackplane(options, config);
+    if (options.workers > 1) {
+      const handle = await startCluster(config, options.workers, backplane);
+      return { port: handle.port, close: () => handle.close().then(() => backplane?.close()), failure: handle.failure };
+    }
+    const hub = backplane ? new Hub(config) : undefined;
+    await backplane?.start(hub!);
+    const bus = backplane ? new BackplaneBus(backplane) : undefined;
+    const app = createApp({ config, hub, bus, backplane, extraRoutes: demo?.routes });
+    const port = await listen(app);
+    return { port, close: () => app.close().then(() => backplane?.close()) };
+  } catch (error) {
+    await backplane?.close().catch(() => {});
+    if (error instanceof ClusterGaveUp) return EXIT.error;
+    if (options.redis === undefined) throw error;
+    console.error(`rtbench serve: ${(error as Error).message}`);
+    return EXIT.error;
+  }
 }
 
 /** The todo demo (--demo, --data): one process holds the todos, so it needs --workers 1. */

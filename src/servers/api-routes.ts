@@ -38,16 +38,20 @@ export function apiRoutes(
       // first, so heap_used is what the connections hold, not garbage.
       (globalThis as { gc?: () => void }).gc?.();
       const memory = process.memoryUsage();
+      // A node cut off from its backplane cannot publish: it says so, and answers 503.
+      const backplane = context.backplane?.health();
       const health = {
-        status: 'ok',
+        status: backplane?.connected === false ? 'backplane-unreachable' : 'ok',
         pid: process.pid,
         uptime_s: (Date.now() - startedAt) / 1000,
         connections,
         memory: { rss: memory.rss, heap_used: memory.heapUsed },
+        ...(backplane ? { backplane } : {}),
       };
+      const status = backplane?.connected === false ? 503 : 200;
       // Every worker's pid, connections and whether it accepts (server-control.ts).
       (control ? control().workers() : Promise.resolve(undefined)).then(
-        (workers) => sendJson(res, 200, workers ? { ...health, workers } : health),
+        (workers) => sendJson(res, status, workers ? { ...health, workers } : health),
         (error) => sendError(res, error),
       );
     },

@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { Registry } from 'prom-client';
 import { browserClientRoutes, type ExtraRoutes } from '../browser/static-files.js';
 import { apiRoutes } from './api-routes.js';
+import type { BackplaneStatus } from './backplane.js';
 import { ByteTally } from './byte-tally.js';
 import { ConnectionGate } from './connection-gate.js';
 import { resolveConfig, type ServerConfig } from './config.js';
@@ -36,6 +37,8 @@ export interface AppOptions {
   control?: ServerControl;
   /** More routes beside the transports (the todo demo of `serve --demo`), asked before a 404. */
   extraRoutes?: (context: ServerContext) => ExtraRoutes;
+  /** The backplane this node publishes through (`serve --redis`), for /healthz. */
+  backplane?: BackplaneStatus;
 }
 
 export interface App {
@@ -55,7 +58,7 @@ export function createApp(options: AppOptions = {}): App {
   // The config names the history bounds as HubOptions does (history.ts).
   const hub = options.hub ?? new Hub(config);
   const bus = options.bus ?? new LocalBus(hub);
-  const context: ServerContext = { hub, bus, config };
+  const context: ServerContext = { hub, bus, config, backplane: options.backplane };
   const transports = TRANSPORTS.map((factory) => factory(context));
   const bytes = new ByteTally();
   const registry = createServerRegistry(hub, transports, bytes);

@@ -155,6 +155,11 @@ export class HistoryStore {
     store.expire();
   }
 
+  /** Drops every message a channel keeps. */
+  drop(history: ChannelHistory): void {
+    while (history.historyLength > 0) this.#evictOldestOf(history);
+  }
+
   close(): void {
     clearTimeout(this.#expiry);
     this.#expiry = undefined;

@@ -214,6 +214,19 @@ export class Hub {
     return cursor + 1 < oldest ? { from: cursor + 1, to: oldest - 1 } : undefined;
   }
 
+  /**
+   * Raises the channel's head without a message: seqs up to `seq` were given
+   * elsewhere and are not here (a backplane's heads, redis/). What the
+   * channel kept is dropped, since its history must stay consecutive up to
+   * the head; a client resuming from before `seq` is told of the gap.
+   */
+  skipTo(channelName: string, seq: number): void {
+    const channel = this.#channel(channelName);
+    if (seq <= channel.seq) return;
+    this.#history.drop(channel);
+    channel.seq = seq;
+  }
+
   /** The last seq assigned on the channel (0 before the first message). */
   head(channelName: string): number {
     return this.#channels.get(channelName)?.seq ?? 0;

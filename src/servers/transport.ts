@@ -8,11 +8,14 @@ import type { Duplex } from 'node:stream';
 import type { Hub } from './hub.js';
 import type { PublishBus } from './publish.js';
 import type { ServerConfig } from './config.js';
+import type { BackplaneStatus } from './backplane.js';
 
 export interface ServerContext {
   hub: Hub;
   bus: PublishBus;
   config: ServerConfig;
+  /** Set when nodes share a backplane (`serve --redis`): /healthz reports it. */
+  backplane?: BackplaneStatus;
 }
 
 export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => void;

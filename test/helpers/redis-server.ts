@@ -35,6 +35,8 @@ export interface RedisOptions {
   timeoutMs?: number;
   /** Extra `redis-server` arguments, e.g. ['--maxmemory', '10mb']. */
   args?: string[];
+  /** A given port instead of a free one (to start Redis again where a stopped one was); no retry. */
+  port?: number;
 }
 
 /** Starts redis-server on a free loopback port; retries on another port if the one picked was taken meanwhile. */
@@ -44,6 +46,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<RunningRed
       `redis-server not found at ${REDIS_SERVER}: install it (apt-get install redis-server) or point RTBENCH_REDIS_SERVER at it`,
     );
   }
+  if (options.port !== undefined) return startOnce(options.port, options);
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {

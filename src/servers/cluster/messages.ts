@@ -1,4 +1,5 @@
 /** Messages between the cluster primary (the sequencer) and its workers. */
+import type { BackplaneHealth } from '../backplane.js';
 import type { Question } from '../server-control.js';
 import type { DeliverBatch, PublishBatch } from './publish-batch.js';
 import type { SnapshotChunk } from './snapshot.js';
@@ -40,7 +41,10 @@ export type ToWorker =
   | { type: 'rtb:secret'; secret?: string }
   | ({ type: 'rtb:restore' } & SnapshotChunk)
   | { type: 'rtb:deliver'; batches: DeliverBatch[] }
-  | { type: 'rtb:published'; id: number; seqs?: number[]; error?: string }
+  /** `status` and `code`: the error is a RequestError to pass on as such (a backplane that did not take the publish). */
+  | { type: 'rtb:published'; id: number; seqs?: number[]; error?: string; status?: number; code?: string }
+  /** The backplane's health (`serve --redis`), on hello and on every change, for /healthz. */
+  | { type: 'rtb:backplane'; health: BackplaneHealth }
   | { type: 'rtb:metrics'; id: number; text?: string; error?: string }
   | { type: 'rtb:shutdown' }
   /** Every live worker's relay port. */

@@ -12,13 +12,15 @@ import cluster, { type Worker } from 'node:cluster';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { AggregatorRegistry } from 'prom-client';
+import type { Backplane } from '../backplane.js';
 import { resolveConfig, type ServerConfig } from '../config.js';
+import type { RequestError } from '../errors.js';
 import { Hub } from '../hub.js';
 import type { Question } from '../server-control.js';
 import { AcceptCoordinator } from './accept-coordinator.js';
 import { Gatherer } from './gather.js';
 import { CONFIG_ENV, isRtbMessage, SECRET_ENV, type ToPrimary, type ToWorker } from './messages.js';
-import { sequenceBatches } from './publish-batch.js';
+import { type DeliverBatch, sequenceBatches } from './publish-batch.js';
 import { RestartPolicy } from './restart-policy.js';
 import { snapshotChunks } from './snapshot.js';
 import { stopReading } from './socket-handoff.js';
@@ -59,6 +61,8 @@ class Primary {
   constructor(
     readonly config: ServerConfig,
     readonly workerCount: number,
+    /** Numbers publishes instead of the sequencer hub (`serve --redis`); the hub then follows it. */
+    readonly backplane?: Backplane,
   ) {
     this.sequencer = new Hub(config);
     this.started = new Promise((resolve) => {
@@ -99,6 +103,7 @@ class Primary {
       case 'rtb:hello':
         // Before the history: the worker accepts only once the history is in, so never without the secret.
         this.send(worker, { type: 'rtb:secret', secret: this.config.secret });
+        if (this.backplane) this.send(worker, { type: 'rtb:backplane', health: this.backplane.health() });
         this.#sendSnapshot(worker);
         this.send(worker, { type: 'rtb:peers', ports: [...this.relayPorts.values()] });
         this.replicas.add(worker);
@@ -161,6 +166,15 @@ class Primary {
   }
 
   #publish(worker: Worker, request: Extract<ToPrimary, { type: 'rtb:publish' }>): void {
+    if (this.backplane) {
+      // Numbered by the backplane; the messages come back through its stream (forward()).
+      this.backplane.publish(request.batches).then(
+        (seqs) => this.send(worker, { type: 'rtb:published', id: request.id, seqs }),
+        (error: RequestError) =>
+          this.send(worker, { type: 'rtb:published', id: request.id, error: error.message, status: error.status, code: error.code }),
+      );
+      return;
+    }
     let batches: ReturnType<typeof sequenceBatches>;
     try {
       batches = sequenceBatches(this.sequencer, request.batches);
@@ -170,6 +184,11 @@ class Primary {
     }
     for (const peer of this.replicas) this.send(peer, { type: 'rtb:deliver', batches });
     this.send(worker, { type: 'rtb:published', id: request.id, seqs: batches.flatMap((batch) => batch.seqs) });
+  }
+
+  /** Messages the backplane applied to the sequencer hub, passed on to every worker. */
+  forward(batches: DeliverBatch[]): void {
+    for (const peer of this.replicas) this.send(peer, { type: 'rtb:deliver', batches });
   }
 
   /**
@@ -258,10 +277,17 @@ class Primary {
   }
 }
 
-export async function startCluster(partial: Partial<ServerConfig>, workerCount: number): Promise<ClusterHandle> {
+export async function startCluster(partial: Partial<ServerConfig>, workerCount: number, backplane?: Backplane): Promise<ClusterHandle> {
   if (!cluster.isPrimary) throw new Error('startCluster must run in the primary process');
-  const primary = new Primary(resolveConfig(partial), workerCount);
+  const primary = new Primary(resolveConfig(partial), workerCount, backplane);
   const { config } = primary;
+  // The primary alone talks to the backplane: its hub follows it and its workers follow its hub (docs/architecture.md).
+  if (backplane) {
+    await backplane.start(primary.sequencer, (batches) => primary.forward(batches));
+    backplane.onHealth((health) => {
+      for (const peer of primary.replicas) primary.send(peer, { type: 'rtb:backplane', health });
+    });
+  }
 
   cluster.schedulingPolicy = cluster.SCHED_NONE;
   // Workers hold thousands of mostly idle connections: a small young

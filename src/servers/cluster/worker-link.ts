@@ -6,6 +6,7 @@
 import type { Socket } from 'node:net';
 import { epochMs } from '../../metrics/clock.js';
 import type { ConnectionGate } from '../connection-gate.js';
+import { CLOSE, RequestError } from '../errors.js';
 import type { PublishInput } from '../hub.js';
 import type { PublishBus } from '../publish.js';
 import { answer, type Question, type ServerControl, type WorkerStatus } from '../server-control.js';
@@ -49,11 +50,12 @@ export class PrimaryLink implements PublishBus, ServerControl {
   }
 
   /** The primary's answer to request `id`. */
-  settle(id: number, value: unknown, error: string | undefined): void {
+  settle(id: number, value: unknown, error: string | undefined, status?: number, code?: string): void {
     const pending = this.#pending.get(id);
     if (!pending) return;
     this.#pending.delete(id);
-    if (error !== undefined) pending.reject(new Error(error));
+    if (error !== undefined && status !== undefined) pending.reject(new RequestError(error, status, CLOSE.internalError, code));
+    else if (error !== undefined) pending.reject(new Error(error));
     else pending.resolve(value as never);
   }
 

@@ -12,6 +12,7 @@
 import type { Socket } from 'node:net';
 import { AggregatorRegistry } from 'prom-client';
 import { type App, createApp, listen } from '../app.js';
+import type { BackplaneHealth } from '../backplane.js';
 import { type ServerConfig, resolveConfig } from '../config.js';
 import { isFallbackTransport } from '../fallback/fallback-transport.js';
 import { Hub } from '../hub.js';
@@ -37,6 +38,8 @@ class WorkerNode {
   /** Every other worker is full: accept at the budget, refuse what is over it. */
   overflow = false;
   closing = false;
+  /** The primary's backplane (`serve --redis`), as it last said. */
+  backplane: BackplaneHealth | undefined;
   /** The answer to the first listen request. */
   #firstListen: ((handle: unknown) => void) | undefined;
 
@@ -48,7 +51,15 @@ class WorkerNode {
       console.error(`rtbench serve: worker ${process.pid} lost step with the sequencer (${error.message}); exiting to be replaced`);
       process.exit(1);
     });
-    this.app = createApp({ config: this.config, hub, bus: this.link, metricsText: () => this.link.metrics(), control: this.link });
+    const backplane = { health: () => this.backplane };
+    this.app = createApp({
+      config: this.config,
+      hub,
+      bus: this.link,
+      metricsText: () => this.link.metrics(),
+      control: this.link,
+      backplane,
+    });
     this.link.gate = this.app.gate;
     this.switch = new AcceptSwitch(this.app.server, this.config.host, this.config.port);
     this.app.gate.setControl({
@@ -70,7 +81,10 @@ class WorkerNode {
         this.replica.deliver(message.batches);
         return;
       case 'rtb:published':
-        this.link.settle(message.id, message.seqs, message.error);
+        this.link.settle(message.id, message.seqs, message.error, message.status, message.code);
+        return;
+      case 'rtb:backplane':
+        this.backplane = message.health;
         return;
       case 'rtb:metrics':
         this.link.settle(message.id, message.text, message.error);
