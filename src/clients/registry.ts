@@ -8,9 +8,9 @@ import type { ClientEnvironment, ClientTarget, LoadClient } from './load-client.
 import { LongPollClient } from './long-poll-client.js';
 import { ShortPollClient } from './short-poll-client.js';
 import { SseClient } from './sse-client.js';
-import { WsClient } from './ws-client.js';
+import { WsClient, WsDeflateClient } from './ws-client.js';
 
-export const TRANSPORTS = ['short-poll', 'long-poll', 'sse', 'fallback', 'ws'] as const;
+export const TRANSPORTS = ['short-poll', 'long-poll', 'sse', 'fallback', 'ws', 'ws+deflate', 'short-poll+gzip', 'long-poll+gzip'] as const;
 export type TransportName = (typeof TRANSPORTS)[number];
 
 /** A factory rather than a class, so a variant can be an existing client with options. */
@@ -22,7 +22,21 @@ const CLIENTS: Record<TransportName, ClientFactory> = {
   sse: (env, target, channel) => new SseClient(env, target, channel),
   fallback: (env, target, channel) => new FallbackClient(env, target, channel),
   ws: (env, target, channel) => new WsClient(env, target, channel),
+  'ws+deflate': (env, target, channel) => new WsDeflateClient(env, target, channel),
+  'short-poll+gzip': (env, target, channel) => new ShortPollClient(gzipEnvironment(env), target, channel),
+  'long-poll+gzip': (env, target, channel) => new LongPollClient(gzipEnvironment(env), target, channel),
 };
+
+/** One environment per process's environment, with gzip asked for: shared by all its gzip clients, not one per client. */
+const gzipEnvironments = new WeakMap<ClientEnvironment, ClientEnvironment>();
+function gzipEnvironment(env: ClientEnvironment): ClientEnvironment {
+  let gzip = gzipEnvironments.get(env);
+  if (!gzip) {
+    gzip = { ...env, settings: { ...env.settings, gzip: true } };
+    gzipEnvironments.set(env, gzip);
+  }
+  return gzip;
+}
 
 export function isTransportName(name: string): name is TransportName {
   return Object.hasOwn(CLIENTS, name);

@@ -7,6 +7,7 @@ import type { ClientTarget } from '../clients/load-client.js';
 import type { Scenario } from '../scenarios/schema.js';
 import { ProcessTreeSampler } from './process-stats.js';
 import type { RunEvents } from './run-events.js';
+import { hasVariant } from '../result/transport-name.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 import { chooseTargetHosts } from './target-hosts.js';
 import { probeHealth, TargetWatch } from './target-watch.js';
@@ -75,6 +76,9 @@ async function openEmbedded(settings: TargetSettings): Promise<RunTarget> {
   args.push('--history', String(Math.max(1000, Math.ceil(s.rate * 60))));
   if (s.kind === 'echo') args.push('--echo');
   if (s.kind === 'faults') args.push('--admin');
+  // Compression is negotiated: the server offers it, and only the variant's clients ask for it.
+  if (hasVariant(transport, 'deflate')) args.push('--ws-deflate');
+  if (hasVariant(transport, 'gzip')) args.push('--gzip');
   // The server stops when its stdin closes: it never outlives this process, even one killed with -9.
   args.push('--exit-with-stdin');
   const server: ServerProcess = await startServerProcess(args, {

@@ -69,7 +69,8 @@ export const transportResultSchema = z.object({
     up: count,
     payload: count,
     per_update: amount,
-    overhead_per_update: amount,
+    /** per_update minus the mean payload (the envelope as delivered); below 0 when compression (ws+deflate, gzip) puts fewer bytes on the wire than it delivers. */
+    overhead_per_update: z.number(),
     steady: z.object({ down: count, up: count, delivered: count, payload: count }).optional(),
   }),
   latency_us: z.object({
