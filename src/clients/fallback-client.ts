@@ -124,7 +124,11 @@ export class FallbackClient extends LoadClient {
     this.#poller = undefined;
     this.#pollInFlight = false;
     // Let go after the upgrade; during it the probe decides (see #onWsClose).
-    if (this.#upgraded || (this.#upgrading && this.#ws)) return;
+    if (this.#upgraded) return;
+    if (this.#upgrading && this.#ws) {
+      this.#upgradeWhenPaused();
+      return;
+    }
     this.#sessionEnded(error ?? (this.opening ? new Error('polling connection closed') : undefined));
   }
 
@@ -143,6 +147,7 @@ export class FallbackClient extends LoadClient {
     this.#body = [];
     if (this.#status !== 200) {
       if (!this.#upgrading) this.#sessionEnded(new Error(`polling answered ${this.#status}: ${body.slice(0, 200)}`));
+      else this.#upgradeWhenPaused();
       return;
     }
     if (!this.#sid) {
@@ -157,7 +162,8 @@ export class FallbackClient extends LoadClient {
       this.#onPacket(packet, receivedAt, true);
       if (connection !== this.#poller) return; // the session ended on a packet
     }
-    this.#poll();
+    if (this.#upgrading) this.#upgradeWhenPaused();
+    else this.#poll();
   }
 
   /** Sends one Engine.IO packet on the current transport. */
@@ -201,7 +207,7 @@ export class FallbackClient extends LoadClient {
   /** The POST was answered, or its connection went: the next may go (or the upgrade finish). */
   #onPosted(): void {
     this.#posting = false;
-    if (this.#probeAnswered) this.#finishUpgrade();
+    if (this.#probeAnswered) this.#upgradeWhenPaused();
     else this.#flush();
   }
 
@@ -299,13 +305,23 @@ export class FallbackClient extends LoadClient {
     const packet = frame.payload.toString();
     if (packet === '3probe') {
       this.#probeAnswered = true;
-      // As engine.io-client pauses polling: a POST still in flight must
-      // land first, or it would reach a session already on WebSocket and
-      // be refused (400), losing its packets (CONNECT, subscribe, a pong).
-      if (!this.#posting) this.#finishUpgrade();
+      this.#upgradeWhenPaused();
       return;
     }
     this.#onPacket(packet, receivedAt);
+  }
+
+  /**
+   * As engine.io-client pauses polling before it sends `5`: a POST still in
+   * flight must land first, or it would reach a session already on
+   * WebSocket and be refused (400), losing its packets (CONNECT, subscribe,
+   * a pong); and a GET still in flight (the server releases it on the probe)
+   * must be read first, or the updates it carries would arrive after newer
+   * ones on the WebSocket (reordered), or never, if the session ended before
+   * the released poll was read (a hole behind the cursor: lost).
+   */
+  #upgradeWhenPaused(): void {
+    if (this.#probeAnswered && !this.#posting && !this.#pollInFlight) this.#finishUpgrade();
   }
 
   /** Sends `5`, moves what waited onto the WebSocket, and lets the polling connections go. */

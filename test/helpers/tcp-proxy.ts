@@ -7,7 +7,8 @@
  * `reset` mode the port accepts and resets at once (a server that takes
  * connections and drops them, at once or after
  * `resetAfterMs`). `onClientData` sees each chunk a client
- * sends before it is forwarded and may hold it back.
+ * sends before it is forwarded and may hold it back; `onServerData` does
+ * the same for each chunk the server sends.
  */
 import net, { type Server, type Socket } from 'node:net';
 
@@ -29,6 +30,8 @@ export class TcpProxy {
   resetAfterMs = 0;
   /** Returns false to hold the chunk back (it is not forwarded). */
   onClientData: ((connection: ProxiedConnection, chunk: Buffer) => boolean) | undefined;
+  /** Returns false to hold the server's chunk back (it is not forwarded). */
+  onServerData: ((connection: ProxiedConnection, chunk: Buffer) => boolean) | undefined;
   readonly #connections = new Set<ProxiedConnection>();
   #server: Server | undefined;
 
@@ -63,7 +66,10 @@ export class TcpProxy {
       if (this.onClientData?.(connection, chunk) === false) return;
       upstream.write(chunk);
     });
-    upstream.on('data', (chunk: Buffer) => client.write(chunk));
+    upstream.on('data', (chunk: Buffer) => {
+      if (this.onServerData?.(connection, chunk) === false) return;
+      client.write(chunk);
+    });
     client.on('end', () => upstream.end());
     upstream.on('end', () => client.end());
     const drop = () => {
