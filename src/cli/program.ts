@@ -3,6 +3,7 @@
  * entry (main.ts) calls process.exit.
  */
 import { Command, CommanderError } from 'commander';
+import { agentCommand } from './agent-command.js';
 import { compareCommand } from './compare-command.js';
 import { EXIT } from './exit-codes.js';
 import { modelCommand } from './model-command.js';
@@ -22,6 +23,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(runCommand(setExit));
   program.addCommand(serveCommand(setExit));
+  program.addCommand(agentCommand(setExit));
   program.addCommand(modelCommand(setExit));
   program.addCommand(reportCommand(setExit));
   program.addCommand(compareCommand(setExit));

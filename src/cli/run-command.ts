@@ -19,8 +19,9 @@ import { applyGates } from '../gates/evaluate.js';
 import { Dashboard } from '../dashboard/dashboard.js';
 import { RENDERERS } from '../report/render.js';
 import { type GateResult, parseRunResult, type RunEvent, type RunResult } from '../result/schema.js';
+import { addAgentRunOptions, type AgentRunOptions, agentOptionsProblem, gatherAgents } from './agent-options.js';
 
-interface RunOptions {
+interface RunOptions extends AgentRunOptions {
   transports?: TransportName[];
   clients?: number;
   channels?: number;
@@ -79,7 +80,7 @@ function targetUrl(value: string): string {
 }
 
 export function runCommand(setExit: (code: Promise<number>) => void): Command {
-  return new Command('run')
+  const command = new Command('run')
     .description('drive simulated clients against the server and record bytes and latency')
     .argument('[scenario]', `built-in (${BUILTIN_SCENARIOS.join(', ')}) or a scenario .json file`, 'smoke')
     .option('--transports <list>', `comma-separated: ${TRANSPORTS.join(',')}`, transportList)
@@ -102,8 +103,23 @@ export function runCommand(setExit: (code: Promise<number>) => void): Command {
     .option('--gates <file>', 'gates from a JSON file: {"thresholds": ["lost==0", ...]}')
     .option('--quiet', 'no progress line')
     .option('--ui', 'serve a live dashboard of the run (its address is printed; Prometheus text at /metrics)')
-    .option('--ui-port <n>', 'port of the --ui dashboard (0 picks a free one)', integerOption(0, 65535), 8090)
-    .action((scenario: string, options: RunOptions) => setExit(run(scenario, options)));
+    .option('--ui-port <n>', 'port of the --ui dashboard (0 picks a free one)', integerOption(0, 65535), 8090);
+  return addAgentRunOptions(command).action((scenario: string, options: RunOptions) => setExit(run(scenario, options)));
+}
+
+/** With --agents: the load agents, gathered before anything starts; otherwise undefined (or the exit code after saying why not). */
+async function agentsFor(options: RunOptions): Promise<Awaited<ReturnType<typeof gatherAgents>> | number> {
+  const problem = agentOptionsProblem(options);
+  if (problem) {
+    console.error(`rtbench run: ${problem}`);
+    return EXIT.usage;
+  }
+  try {
+    return await gatherAgents(options, (line) => console.error(`rtbench run: ${line}`));
+  } catch (error) {
+    console.error(`rtbench run: ${(error as Error).message}`);
+    return EXIT.error;
+  }
 }
 
 async function run(name: string, options: RunOptions): Promise<number> {
@@ -188,7 +204,14 @@ async function execute(
   options: RunOptions,
   dashboard?: Dashboard,
 ): Promise<{ result: RunResult; signal?: NodeJS.Signals } | number> {
-  const orchestrator = new Orchestrator(scenario, { target: options.target, targetHosts: options.targetHosts, secret: options.secret });
+  const agents = await agentsFor(options);
+  if (typeof agents === 'number') return agents;
+  const orchestrator = new Orchestrator(scenario, {
+    target: options.target,
+    targetHosts: options.targetHosts,
+    secret: options.secret,
+    fleets: agents,
+  });
   dashboard?.watch(orchestrator);
   const printer = options.quiet ? undefined : new ProgressPrinter(process.stderr);
   orchestrator.on('progress', (p: Progress) => printer?.update(progressText(p), `${p.transport}:${p.phase}`));
@@ -216,6 +239,7 @@ async function execute(
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await agents?.close();
   }
 }
 

@@ -16,7 +16,7 @@
 import net, { type Socket } from 'node:net';
 import { requestHead } from './header-profiles.js';
 import { HttpConnection } from './http-connection.js';
-import { LoadClient, meterSocket } from './load-client.js';
+import { connectOptions, LoadClient, meterSocket } from './load-client.js';
 import { clientFrame, OPCODE, type Frame } from './ws-frames.js';
 import { upgradeSocket, type UpgradeHandlers } from './ws-handshake.js';
 
@@ -252,7 +252,7 @@ export class FallbackClient extends LoadClient {
   }
 
   #upgrade(): void {
-    const socket = meterSocket(this.env, net.connect(this.target.port, this.target.host));
+    const socket = meterSocket(this.env, net.connect(connectOptions(this.target)));
     this.#ws = socket;
     socket.on('error', ignore);
     socket.on('close', () => this.#onWsClose(socket));

@@ -5,7 +5,7 @@
  */
 import net, { type Socket } from 'node:net';
 import { epochMs } from '../metrics/clock.js';
-import { meterSocket, type ClientEnvironment, type ClientTarget } from './load-client.js';
+import { connectOptions, meterSocket, type ClientEnvironment, type ClientTarget } from './load-client.js';
 import { ResponseParser, type ResponseHead } from './http-response-parser.js';
 
 export interface ConnectionHandlers {
@@ -21,7 +21,7 @@ export class HttpConnection {
   #error: Error | undefined;
 
   constructor(env: ClientEnvironment, target: ClientTarget, handlers: ConnectionHandlers) {
-    this.socket = meterSocket(env, net.connect(target.port, target.host));
+    this.socket = meterSocket(env, net.connect(connectOptions(target)));
     const parser = new ResponseParser({
       onHead: (head) => handlers.onHead(head, this.#receivedAt),
       onBody: (chunk) => handlers.onBody(chunk, this.#receivedAt),

@@ -22,6 +22,13 @@ import type { HeaderProfileName } from './header-profiles.js';
 export interface ClientTarget {
   host: string;
   port: number;
+  /** The address to connect from (a load agent's --source-address); the kernel's choice when absent. */
+  localAddress?: string;
+}
+
+/** net.connect options for a target: its address, and where to connect from if it says. */
+export function connectOptions(target: ClientTarget): { host: string; port: number; localAddress?: string } {
+  return target.localAddress ? { host: target.host, port: target.port, localAddress: target.localAddress } : target;
 }
 
 export interface ClientSettings {

@@ -7,7 +7,7 @@
  */
 import net, { type Socket } from 'node:net';
 import { epochMs } from '../metrics/clock.js';
-import { LoadClient, meterSocket } from './load-client.js';
+import { connectOptions, LoadClient, meterSocket } from './load-client.js';
 import { clientFrame, OPCODE, type Frame } from './ws-frames.js';
 import { upgradeSocket, type UpgradeHandlers } from './ws-handshake.js';
 import { DEFLATE_OFFER, MessageInflater, parseDeflateAnswer } from './ws-inflate.js';
@@ -41,7 +41,7 @@ export class WsClient extends LoadClient {
 
   protected connect(): void {
     this.#fragments = [];
-    const socket = meterSocket(this.env, net.connect(this.target.port, this.target.host));
+    const socket = meterSocket(this.env, net.connect(connectOptions(this.target)));
     this.#socket = socket;
     socket.on('error', ignore);
     socket.on('close', () => this.#onClose(socket));

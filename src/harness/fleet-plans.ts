@@ -20,26 +20,39 @@ export function fleetPlans(
   const processCount = Math.ceil(clients / s.clientsPerProcess);
   let firstIndex = 0;
   return Array.from({ length: processCount }, (_, i): FleetPlan => {
-    const count = shareOf(i, processCount, clients);
-    const plan: FleetPlan = {
-      transport,
-      firstIndex,
-      count,
-      channels,
-      targets,
-      rampPerSec: Math.max(1, s.rampPerSec / processCount),
-      rampConcurrency: Math.max(1, Math.ceil(s.rampConcurrency / processCount)),
-      settings: {
-        headers: s.headers,
-        conditional: s.conditional,
-        pollIntervalMs: s.pollIntervalMs,
-        longPollTimeoutMs: s.longPollTimeoutMs,
-        pollingOnly: false,
-        reconnect: true,
-        echoRate: s.kind === 'echo' ? s.echoRate : 0,
-      },
-    };
-    firstIndex += count;
+    const plan = fleetPlan(s, transport, channels, targets, { firstIndex, count: shareOf(i, processCount, clients), processCount });
+    firstIndex += plan.count;
     return plan;
   });
+}
+
+/**
+ * One process's plan: `count` clients from `firstIndex`, and its share of
+ * the ramp rate and handshake concurrency among `processCount` processes.
+ */
+export function fleetPlan(
+  s: Scenario,
+  transport: TransportName,
+  channels: string[],
+  targets: ClientTarget[],
+  part: { firstIndex: number; count: number; processCount: number },
+): FleetPlan {
+  return {
+    transport,
+    firstIndex: part.firstIndex,
+    count: part.count,
+    channels,
+    targets,
+    rampPerSec: Math.max(1, s.rampPerSec / part.processCount),
+    rampConcurrency: Math.max(1, Math.ceil(s.rampConcurrency / part.processCount)),
+    settings: {
+      headers: s.headers,
+      conditional: s.conditional,
+      pollIntervalMs: s.pollIntervalMs,
+      longPollTimeoutMs: s.longPollTimeoutMs,
+      pollingOnly: false,
+      reconnect: true,
+      echoRate: s.kind === 'echo' ? s.echoRate : 0,
+    },
+  };
 }

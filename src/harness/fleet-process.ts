@@ -2,6 +2,8 @@
  * The parent side of the client processes: one FleetProcess per child (its
  * IPC, its latest counters, its exit), and FleetGroup, all of them as one
  * (start a ramp, take a named mark across every process, collect the finals).
+ * A FleetProcess reaches its child through a FleetChannel: a process forked
+ * here, or one a load agent runs on another machine (src/agents/).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -15,8 +17,69 @@ const FLEET_ENTRY = fileURLToPath(new URL('./fleet-main.js', import.meta.url));
 const MARK_TIMEOUT_MS = 30_000;
 const FINAL_TIMEOUT_MS = 60_000;
 
-export class FleetProcess {
+/** How the parent reaches one client process; the messages are fleet-protocol.ts's either way. */
+export interface FleetChannel {
+  /** How messages name the process: `client process 1234`. */
+  readonly label: string;
+  send(message: ToFleet): void;
+  onMessage(listener: (message: FromFleet) => void): void;
+  /** Called once, after the last message: how the process ended (exit code or signal, or why it is out of reach). */
+  onClose(listener: (how: string) => void): void;
+  /** True once the process has exited (or is out of reach). */
+  readonly gone: boolean;
+  /** Ends the process at once (SIGKILL); resolves when it has exited. */
+  kill(): Promise<void>;
+  exited(): Promise<void>;
+}
+
+/** A client process forked by this one, over its IPC channel. */
+export class ForkedFleet implements FleetChannel {
   readonly child: ChildProcess;
+
+  constructor() {
+    // A small young generation: at 15,000 connections per process the default
+    // semi-spaces cost more memory than the connections themselves.
+    this.child = fork(FLEET_ENTRY, [], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: ['--max-old-space-size=2048', '--max-semi-space-size=2'],
+    });
+  }
+
+  get label(): string {
+    return `client process ${this.child.pid}`;
+  }
+
+  send(message: ToFleet): void {
+    if (this.child.connected) this.child.send(message);
+  }
+
+  onMessage(listener: (message: FromFleet) => void): void {
+    this.child.on('message', listener);
+  }
+
+  onClose(listener: (how: string) => void): void {
+    // 'close' comes after the IPC channel is drained; 'exit' can overtake the last messages.
+    this.child.once('close', (code: number | null, signal: string | null) => listener(String(signal ?? code)));
+  }
+
+  get gone(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
+  exited(): Promise<void> {
+    if (this.gone) return Promise.resolve();
+    return once(this.child, 'exit').then(() => {});
+  }
+
+  async kill(): Promise<void> {
+    if (this.gone) return;
+    const exited = once(this.child, 'exit');
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+export class FleetProcess {
   counters: FleetCounters | undefined;
   p50 = 0;
   p90 = 0;
@@ -33,17 +96,13 @@ export class FleetProcess {
   #error: string | undefined;
 
   /** `onUnexpectedExit`: the process died while the run needed it (noticed at once, not at the next question). */
-  constructor(private readonly onUnexpectedExit?: (how: string) => void) {
-    // A small young generation: at 15,000 connections per process the default
-    // semi-spaces cost more memory than the connections themselves.
-    this.child = fork(FLEET_ENTRY, [], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      execArgv: ['--max-old-space-size=2048', '--max-semi-space-size=2'],
-    });
-    this.child.on('message', (message: FromFleet) => this.#receive(message));
-    // 'close' comes after the IPC channel is drained; 'exit' can overtake the last messages.
-    this.child.once('close', (code: number | null, signal: string | null) => {
-      this.ended = `client process ${this.child.pid} exited (${signal ?? code})${this.#error ? `: ${this.#error}` : ''}`;
+  constructor(
+    private readonly onUnexpectedExit?: (how: string) => void,
+    readonly channel: FleetChannel = new ForkedFleet(),
+  ) {
+    channel.onMessage((message: FromFleet) => this.#receive(message));
+    channel.onClose((how) => {
+      this.ended = `${channel.label} exited (${how})${this.#error ? `: ${this.#error}` : ''}`;
       if (!this.#stopping) this.onUnexpectedExit?.(this.ended);
       for (const [key, waiter] of this.#waiters) {
         this.#waiters.delete(key);
@@ -71,7 +130,7 @@ export class FleetProcess {
   }
 
   send(message: ToFleet): void {
-    if (this.child.connected) this.child.send(message);
+    this.channel.send(message);
   }
 
   /** The next message of a kind (`ramped`, `final`, `mark:NAME`); rejects on an error, an exit or the timeout. */
@@ -80,16 +139,12 @@ export class FleetProcess {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiters.delete(key);
-        reject(new Error(`client process ${this.child.pid}: no ${key} within ${timeoutMs} ms`));
+        reject(new Error(`${this.channel.label}: no ${key} within ${timeoutMs} ms`));
       }, timeoutMs);
       this.#waiters.set(key, (message) => {
         clearTimeout(timer);
         if (message.type === 'error')
-          reject(
-            new Error(
-              message.message.startsWith('client process') ? message.message : `client process ${this.child.pid}: ${message.message}`,
-            ),
-          );
+          reject(new Error(message.message.startsWith(this.channel.label) ? message.message : `${this.channel.label}: ${message.message}`));
         else resolve(message);
       });
     });
@@ -119,24 +174,21 @@ export class FleetProcess {
   }
 
   exited(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
-    return once(this.child, 'exit').then(() => {});
+    return this.channel.exited();
   }
 
   async kill(): Promise<void> {
     this.#stopping = true;
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = once(this.child, 'exit');
-    this.child.kill('SIGKILL');
-    await exited;
+    await this.channel.kill();
   }
 }
 
 export class FleetGroup {
   readonly fleets: FleetProcess[];
 
-  constructor(count: number, onUnexpectedExit?: (how: string) => void) {
-    this.fleets = Array.from({ length: count }, () => new FleetProcess(onUnexpectedExit));
+  /** `count` processes forked here, or the given members (a load agent's processes). */
+  constructor(count: number | FleetProcess[], onUnexpectedExit?: (how: string) => void) {
+    this.fleets = typeof count === 'number' ? Array.from({ length: count }, () => new FleetProcess(onUnexpectedExit)) : count;
   }
 
   /** Sends each process its plan; resolves when every one has ramped (or reached its deadline). */
@@ -187,9 +239,15 @@ export class FleetGroup {
       this.fleets.map(async (fleet) => {
         if (!fleet.alive) return deadCounters(fleet.counters);
         fleet.send({ type: 'mark', name });
-        const message = (await fleet.next(`mark:${name}`, MARK_TIMEOUT_MS)) as Extract<FromFleet, { type: 'mark' }>;
-        fleet.counters = message.counters;
-        return message.counters;
+        try {
+          const message = (await fleet.next(`mark:${name}`, MARK_TIMEOUT_MS)) as Extract<FromFleet, { type: 'mark' }>;
+          fleet.counters = message.counters;
+          return message.counters;
+        } catch (error) {
+          // Died while asked: its end is already in the run's events; its last counters stand.
+          if (!fleet.alive) return deadCounters(fleet.counters);
+          throw error;
+        }
       }),
     );
     return sumCounters(marks);

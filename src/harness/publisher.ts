@@ -76,7 +76,10 @@ export class Publisher {
   }
 
   start(): void {
-    this.#t0 = epochMs();
+    // From the next whole millisecond: t0 + k/rate as a double then prints
+    // with the same digits whatever the millisecond, so every ts of a
+    // scenario is as long in every run and its wire bytes are the same.
+    this.#t0 = Math.ceil(epochMs());
     this.#tick();
   }
 

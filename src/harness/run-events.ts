@@ -19,6 +19,7 @@ export type RunEventKind =
   | 'poll-ceiling-failed'
   | 'target-down'
   | 'client-process-exit'
+  | 'agent-lost'
   | 'publish-failed'
   | 'fault'
   | 'recovered'

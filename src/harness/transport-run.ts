@@ -19,13 +19,13 @@ import { sleep } from '../util/sleep.js';
 import { channelNames, expectedDeliveries } from './channels.js';
 import { EchoSource } from './echo-source.js';
 import { FaultSchedule } from './faults.js';
-import { FleetGroup } from './fleet-process.js';
+import type { FleetGroup } from './fleet-process.js';
+import { type FleetLauncher, type LaunchedFleet, localFleets } from './fleet-launcher.js';
 import type { FleetCounters, FleetFinal } from './fleet-protocol.js';
 import { Publisher } from './publisher.js';
 import type { RunEvents } from './run-events.js';
 import { openTarget, type RunTarget } from './run-target.js';
 import { buildTransportResult, cpuDelta, unreachableResult } from './transport-result.js';
-import { fleetPlans } from './fleet-plans.js';
 
 export interface RunOptions {
   /** A server someone else runs (http://host:port); otherwise one is started per transport. */
@@ -37,6 +37,8 @@ export interface RunOptions {
   targetPid?: number;
   /** Called when every client is connected, before the first update (idle-memory probes). */
   onRamped?: (transport: TransportName) => Promise<void>;
+  /** Where the client processes run: forked here (default) or on load agents (src/agents/). */
+  fleets?: FleetLauncher;
 }
 
 export interface Progress {
@@ -78,6 +80,7 @@ export class TransportRun {
   #aborted = false;
   #target: RunTarget | undefined;
   #fleets: FleetGroup | undefined;
+  #launched: LaunchedFleet | undefined;
   #source: Publisher | EchoSource | undefined;
   #phase: Progress['phase'] = 'server';
   #faults: FaultSchedule | undefined;
@@ -107,7 +110,7 @@ export class TransportRun {
       const serverTotals = target.sampler?.stop();
       const finals = await this.#finish(steady.source);
       await this.#stopTarget();
-      return buildTransportResult({
+      const result = buildTransportResult({
         scenario: this.#s,
         transport: this.transport,
         clients: this.clients,
@@ -123,6 +126,8 @@ export class TransportRun {
           workers: serverTotals ? this.#s.serverWorkers : 0,
         },
       });
+      const agents = this.#launched?.breakdown?.(finals);
+      return agents ? { ...result, agents } : result;
     } finally {
       await this.stop();
     }
@@ -171,11 +176,19 @@ export class TransportRun {
     await target?.stop();
   }
 
-  /** The clients spread over processes of at most clientsPerProcess each; returns the ramp's seconds. */
+  /** The clients spread over processes of at most clientsPerProcess each (here or on agents); returns the ramp's seconds. */
   async #ramp(targets: ClientTarget[]): Promise<number> {
     const s = this.#s;
-    const plans = fleetPlans(s, this.transport, this.clients, this.#channels, targets);
-    this.#fleets = new FleetGroup(plans.length, (how) => this.context.events.add('client-process-exit', how, this.transport));
+    this.#launched = await (this.context.options.fleets ?? localFleets).launch({
+      scenario: s,
+      transport: this.transport,
+      clients: this.clients,
+      channels: this.#channels,
+      targets,
+      events: this.context.events,
+    });
+    const { plans } = this.#launched;
+    this.#fleets = this.#launched.group;
     this.#progress('ramp');
     const ticker = setInterval(() => this.#progress('ramp'), 1000);
     try {

@@ -3,7 +3,7 @@
  * function, so the rule is written once and a CI reading the JSON sees the
  * same verdict the CLI's exit code gave. A failure must never look like a
  * pass: a server that died, a target that never answered, publishes the
- * server refused, a client process that died, or fewer clients than asked
+ * server refused, a client process or a load agent that died, or fewer clients than asked
  * (unless finding that limit is the point, as in a capacity search) make a
  * run invalid, whatever its gates say.
  */
@@ -16,6 +16,7 @@ const FATAL_EVENTS: Record<string, string> = {
   'target-down': 'the target stopped answering during the run',
   'client-process-exit': 'a client process died',
   'poll-ceiling-failed': "autocannon's poll ceiling could not be measured",
+  'agent-lost': 'a load agent vanished',
 };
 
 export function runProblems(result: RunResult, kind: string): string[] {

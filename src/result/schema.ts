@@ -35,6 +35,24 @@ const processFigures = z.object({
   workers: count.optional(),
 });
 
+/** What one load agent's client processes did (`rtbench run --agents N`); the transport's figures are their sum. */
+export const agentShareSchema = z.object({
+  /** The agent's --name (its host name by default). */
+  name: z.string(),
+  host: z.string().optional(),
+  /** The addresses its clients connected from, when it was given some (--source-address). */
+  source_addresses: z.array(z.string()).optional(),
+  processes: count,
+  clients: z.object({ target: count, open: count, failed: count, dropped: count }),
+  updates: z.object({ expected: count, delivered: count, lost: count, duplicated: count, reordered: count }),
+  bytes: z.object({ down: count, up: count, payload: count }),
+  latency_us: z.object({ p50: amount, p90: amount, p99: amount, p999: amount, max: amount, count }),
+  /** Its delivery latencies, an HdrHistogram compressed and base64-encoded: the transport's histogram is the merge of these. */
+  latency_hdr: z.string(),
+  /** True when the agent stopped answering during the run (its figures then end where it did). */
+  vanished: z.boolean(),
+});
+
 export const transportResultSchema = z.object({
   clients: z.object({
     target: count,
@@ -96,6 +114,8 @@ export const transportResultSchema = z.object({
   processes: z.object({ server: processFigures, clients: processFigures }),
   phases_s: z.object({ ramp: amount, steady: amount, drain: amount, teardown: amount }).optional(),
   errors: z.array(z.string()).optional(),
+  /** Split over load agents: what each one's clients did. */
+  agents: z.array(agentShareSchema).optional(),
 });
 
 export const timelinePointSchema = z.object({
@@ -239,6 +259,7 @@ export type PollCeiling = z.output<typeof pollCeilingSchema>;
 export type ProcessFigures = z.output<typeof processFigures>;
 export type RunEvent = z.output<typeof runEventSchema>;
 export type FaultResult = z.output<typeof faultResultSchema>;
+export type AgentShare = z.output<typeof agentShareSchema>;
 
 export class RunResultError extends Error {
   readonly code = 'RTB_ERR_RUN_RESULT';
