@@ -9,6 +9,7 @@ import { defineConfig } from 'vitest/config';
 const SERIAL = [
   'test/e2e/**/*.test.ts',
   'test/integration/run-command.test.ts',
+  'test/integration/agents.test.ts',
   'test/integration/run-failures.test.ts',
   'test/integration/run-faults.test.ts',
   'test/integration/fallback-clients.test.ts',
