@@ -5,6 +5,7 @@ import { ClusterGaveUp, startCluster } from '../servers/cluster/primary.js';
 import { DEFAULT_CONFIG, type ServerConfig } from '../servers/config.js';
 import { parseAllowedOrigins } from '../servers/origins.js';
 import { Demo } from '../demo/routes.js';
+import { addHttp2Options, type Http2Config, type Http2Options, http2Config } from './h2-options.js';
 import { addCompressionOptions, type CompressionOptions, compressionConfig } from './compression-options.js';
 import { EXIT } from './exit-codes.js';
 import { connectBackplane, redisPrefixOption, redisUrlOption } from './serve-backplane.js';
@@ -12,7 +13,7 @@ import { type Backplane, BackplaneBus, safeUrl } from '../servers/backplane.js';
 import { Hub } from '../servers/hub.js';
 import { durationOption, integerOption, sizeOption } from './options.js';
 
-interface ServeOptions extends CompressionOptions {
+interface ServeOptions extends CompressionOptions, Http2Options {
   host: string;
   port: number;
   workers: number;
@@ -125,7 +126,7 @@ export function serveCommand(setExit: (code: Promise<number>) => void): Command 
       'rtbench:',
     )
     .option('--exit-with-stdin', 'stop when standard input closes (rtbench run starts its server so, so it never outlives the run)');
-  return addCompressionOptions(command).action((options: ServeOptions) => setExit(serve(options)));
+  return addHttp2Options(addCompressionOptions(command)).action((options: ServeOptions) => setExit(serve(options)));
 }
 
 /** The server's settings from the command's options. */
@@ -153,13 +154,22 @@ function serverConfig(options: ServeOptions): Partial<ServerConfig> {
   };
 }
 
-async function serve(options: ServeOptions): Promise<number> {
+/** The whole config from the options (compression and HTTP/2 have their own modules), or a message naming a bad option. */
+async function settingsOf(options: ServeOptions): Promise<{ config: Partial<ServerConfig>; h2: Http2Config } | string> {
   const compression = compressionConfig(options);
-  if (typeof compression === 'string') {
-    console.error(`rtbench serve: ${compression}`);
+  if (typeof compression === 'string') return compression;
+  const h2 = await http2Config(options, options.host);
+  if (typeof h2 === 'string') return h2;
+  return { config: { ...serverConfig(options), ...compression, ...h2.config }, h2 };
+}
+
+async function serve(options: ServeOptions): Promise<number> {
+  const settings = await settingsOf(options);
+  if (typeof settings === 'string') {
+    console.error(`rtbench serve: ${settings}`);
     return EXIT.usage;
   }
-  const config = { ...serverConfig(options), ...compression };
+  const { config, h2 } = settings;
   const demo = await openDemo(options);
   if (typeof demo === 'number') return demo;
 
@@ -178,6 +188,8 @@ async function serve(options: ServeOptions): Promise<number> {
   if (config.wsDeflate) console.log(`  permessage-deflate on WebSockets that offer it: ${JSON.stringify(config.wsDeflate)}`);
   if (config.gzip) console.log(`  gzip on poll bodies of ${config.gzip.threshold} bytes or more (--gzip)`);
   if (options.redis) console.log(`  one server with every node on Redis ${safeUrl(options.redis)} (keys ${options.redisPrefix}*)`);
+  if (config.h2)
+    console.log(`  HTTP/2 on the same port (--h2): h2c with prior knowledge, and ${base.replace('http:', 'https:')} (${h2.note})`);
   if (demo) console.log(`  todo demo at ${base}/ (browser client at ${base}/client.js)${options.data ? `, todos in ${options.data}` : ''}`);
 
   return new Promise<number>((resolve) => {

@@ -15,7 +15,19 @@ export interface ConnectionHandlers {
   onClose(error: Error | undefined): void;
 }
 
-export class HttpConnection {
+/**
+ * What the polling and SSE clients need of their connection: HttpConnection
+ * over HTTP/1.1, Http2Connection (h2-connection.ts) over HTTP/2, chosen by
+ * LoadClient.openHttp. Requests are written as HTTP/1.1 heads either way.
+ */
+export interface HttpLink {
+  readonly socket: Socket;
+  connected(): Promise<void>;
+  send(head: string): void;
+  close(cause?: Error): void;
+}
+
+export class HttpConnection implements HttpLink {
   readonly socket: Socket;
   #receivedAt = 0;
   #error: Error | undefined;

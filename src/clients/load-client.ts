@@ -18,6 +18,7 @@ import type { ByteMeter } from '../metrics/byte-meter.js';
 import type { DeliveryRecorder } from '../metrics/delivery-recorder.js';
 import { SeqTracker } from '../metrics/seq-tracker.js';
 import type { HeaderProfileName } from './header-profiles.js';
+import { type ConnectionHandlers, HttpConnection, type HttpLink } from './http-connection.js';
 
 export interface ClientTarget {
   host: string;
@@ -172,6 +173,11 @@ export abstract class LoadClient {
 
   /** Echo scenario: stop sending, keep receiving what is on its way. */
   quiesce(): void {}
+
+  /** The connection of an HTTP client (polling, SSE); the `+h2` variants open an HTTP/2 one instead (h2-clients.ts). */
+  protected openHttp(handlers: ConnectionHandlers): HttpLink {
+    return new HttpConnection(this.env, this.target, handlers);
+  }
 
   get hostHeader(): string {
     return `${this.target.host}:${this.target.port}`;

@@ -6,18 +6,18 @@
  * EventSource does, and the server resumes from it.
  */
 import { requestHead } from './header-profiles.js';
-import { HttpConnection } from './http-connection.js';
+import type { HttpLink } from './http-connection.js';
 import { LoadClient } from './load-client.js';
 
 const ACCEPT = 'Accept: text/event-stream\r\n';
 
 export class SseClient extends LoadClient {
-  #connection: HttpConnection | undefined;
+  #connection: HttpLink | undefined;
   #pending = '';
 
   protected connect(): void {
     this.#pending = '';
-    const connection: HttpConnection = new HttpConnection(this.env, this.target, {
+    const connection: HttpLink = this.openHttp({
       onHead: (head) => this.#onHead(connection, head.status),
       onBody: (chunk, receivedAt) => {
         if (connection === this.#connection) this.#onText(chunk.toString(), receivedAt);
@@ -37,7 +37,7 @@ export class SseClient extends LoadClient {
     connection?.socket.destroy();
   }
 
-  #onHead(connection: HttpConnection, status: number): void {
+  #onHead(connection: HttpLink, status: number): void {
     if (connection !== this.#connection) return;
     if (status === 200) {
       this.settleOpen();
@@ -49,7 +49,7 @@ export class SseClient extends LoadClient {
     else this.connectionLost(new Error(`SSE answered ${status}`));
   }
 
-  #onClose(connection: HttpConnection, error: Error | undefined): void {
+  #onClose(connection: HttpLink, error: Error | undefined): void {
     if (connection !== this.#connection) return;
     this.#connection = undefined;
     if (this.opening) this.settleOpen(error ?? new Error('connection closed before the stream opened'));

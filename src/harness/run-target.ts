@@ -79,6 +79,8 @@ async function openEmbedded(settings: TargetSettings): Promise<RunTarget> {
   // Compression is negotiated: the server offers it, and only the variant's clients ask for it.
   if (hasVariant(transport, 'deflate')) args.push('--ws-deflate');
   if (hasVariant(transport, 'gzip')) args.push('--gzip');
+  // The +h2 variants' clients speak HTTP/2 with prior knowledge to the same port.
+  if (hasVariant(transport, 'h2')) args.push('--h2');
   // The server stops when its stdin closes: it never outlives this process, even one killed with -9.
   args.push('--exit-with-stdin');
   const server: ServerProcess = await startServerProcess(args, {

@@ -24,6 +24,7 @@ import { LocalBus, type PublishBus } from './publish.js';
 import { localControl, type ServerControl } from './server-control.js';
 import { createServerRegistry, registerConnectionMetrics } from './server-metrics.js';
 import { TRANSPORTS } from './transports.js';
+import { attachHttp2 } from './h2/attach.js';
 import type { HttpHandler, ServerContext, ServerTransport } from './transport.js';
 
 export interface AppOptions {
@@ -75,7 +76,7 @@ export function createApp(options: AppOptions = {}): App {
   // The browser client (/client.js) on every server; then whatever the caller mounts.
   const extras = [browserClientRoutes(), options.extraRoutes?.(context)];
 
-  const server = http.createServer({ keepAliveTimeout: 65_000, ...serverLimits(config) }, (req: IncomingMessage, res: ServerResponse) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const path = pathOf(req.url);
     const route = routes.get(path);
     if (route) {
@@ -87,9 +88,13 @@ export function createApp(options: AppOptions = {}): App {
     }
     if (extras.some((handle) => handle?.(req, res))) return;
     sendError(res, new RequestError(`no such endpoint: ${req.method} ${path}`, 404));
-  });
+  };
+  const server = http.createServer({ keepAliveTimeout: 65_000, ...serverLimits(config) }, handle);
+  const onUpgrade = upgradeListener(transports, config, bytes);
+  // --h2: HTTP/2 and TLS share the port, through the same handler (h2/); first, so it sees connections before Node's parser.
+  const h2 = config.h2 ? attachHttp2(server, handle, config, onUpgrade) : undefined;
   server.on('connection', (socket: Socket) => bytes.track(socket));
-  server.on('upgrade', upgradeListener(transports, config, bytes));
+  server.on('upgrade', onUpgrade);
   server.on('clientError', answerClientError);
   // Last: the gate runs the connection listeners above for the sockets it admits.
   const gate = new ConnectionGate(server, config.maxConnections ?? defaultMaxConnections());
@@ -106,6 +111,7 @@ export function createApp(options: AppOptions = {}): App {
     close: () =>
       new Promise<void>((resolve) => {
         for (const transport of transports) transport.close();
+        h2?.close();
         hub.close();
         server.close(() => resolve());
         server.closeIdleConnections();

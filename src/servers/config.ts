@@ -42,6 +42,10 @@ export interface ServerConfig {
   wsDeflate?: WsDeflateConfig;
   /** gzip poll bodies of at least `threshold` bytes for requests that accept it (gzip-body.ts); undefined: off. */
   gzip?: { threshold: number };
+  /** HTTP/2 on the same port: h2c with prior knowledge, and over TLS when `tls` is set (servers/h2/). */
+  h2: boolean;
+  /** Certificate and key (PEM) for TLS connections on the same port; `serve --h2` makes a self-signed one. */
+  tls?: { key: string; cert: string };
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -61,6 +65,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   headerTimeoutMs: 10_000,
   bodyTimeoutMs: 30_000,
   admin: false,
+  h2: false,
 };
 
 export function resolveConfig(partial: Partial<ServerConfig> = {}): ServerConfig {

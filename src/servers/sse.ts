@@ -11,6 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Gap, HubMessage, Subscriber } from './hub.js';
 import { RequestError } from './errors.js';
+import { http2StreamWriter } from './h2/stream-writer.js';
 import { getRoute, queryOf } from './http-util.js';
 import { checkCursorReachable, gapBody, resume } from './resume.js';
 import type { ServerContext, ServerTransport } from './transport.js';
@@ -20,9 +21,9 @@ import { checkChannel, checkCursor, parseSubscriptions, type Subscription } from
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 /**
- * The response body is chunked (HTTP/1.1, no length), and each event goes
- * out as one chunk, framed here: `<size hex>\r\n<event>\r\n`, the bytes
- * `res.write()` would produce. Framing it once per message lets every
+ * Over HTTP/1.1 the response body is chunked (no length), and each event
+ * goes out as one chunk, framed here: `<size hex>\r\n<event>\r\n`, the
+ * bytes `res.write()` would produce. Framing it once per message lets every
  * stream write the same Buffer to its socket in one call; `res.write()`
  * would frame it again for each stream in four writes (size, CRLF, data,
  * CRLF), the allocations that dominated fan-out at 100,000 streams.
@@ -32,14 +33,48 @@ function chunk(text: string): Buffer {
   return Buffer.from(`${length.toString(16)}\r\n${text}\r\n`);
 }
 
-function singleChannelEvent(message: HubMessage): Buffer {
-  return chunk(`id: ${message.seq}\ndata: ${message.json}\n\n`);
+/**
+ * How events are framed for one protocol. HTTP/2 (h2/stream-writer.ts) frames
+ * the bytes itself in DATA frames, so its events go out bare; each wire has
+ * its own cache key, so a message is still encoded once per wire format.
+ */
+interface EventWire {
+  readonly format: string;
+  frame(text: string): Buffer;
+  readonly heartbeat: Buffer;
+  readonly opened: Buffer;
 }
 
-/** The heartbeat comment, one buffer for every stream. */
-const HEARTBEAT = chunk(':\n\n');
-/** The first comment: tells the client the stream is open before any event. */
-const OPENED = chunk(':ok\n\n');
+function wire(format: string, frame: (text: string) => Buffer): EventWire {
+  // The heartbeat comment, and the first comment that tells the client the stream is open before any event.
+  return { format, frame, heartbeat: frame(':\n\n'), opened: frame(':ok\n\n') };
+}
+
+const CHUNKED = wire('sse-chunk', chunk);
+const BARE_EVENTS = wire('sse-event', (text) => Buffer.from(text));
+
+/** Where a stream's bytes go; for HTTP/1.1 straight to the socket (the head is already out). */
+interface EventSink {
+  readonly wire: EventWire;
+  /** Writes, and ends the stream if the client reads too slowly (its unsent backlog passes MAX_BUFFERED_BYTES). */
+  write(framed: Buffer): void;
+}
+
+function sinkFor(req: IncomingMessage, res: ServerResponse, socket: Socket): EventSink {
+  if (req.httpVersionMajor === 2) return { wire: BARE_EVENTS, write: http2StreamWriter(res, MAX_BUFFERED_BYTES) };
+  return socketSink(socket);
+}
+
+function socketSink(socket: Socket): EventSink {
+  return {
+    wire: CHUNKED,
+    write(framed) {
+      if (socket.destroyed) return;
+      socket.write(framed);
+      if (socket.writableLength > MAX_BUFFERED_BYTES) socket.destroy();
+    },
+  };
+}
 
 /** Applies `Last-Event-ID` (`7`, or `a:5,b:7` for several channels). */
 function resumeFrom(lastEventId: string, subscriptions: Subscription[]): void {
@@ -57,12 +92,17 @@ function resumeFrom(lastEventId: string, subscriptions: Subscription[]): void {
 }
 
 class EventStream implements Subscriber {
+  readonly #frameSingle: (message: HubMessage) => Buffer;
+
   constructor(
     readonly res: ServerResponse,
-    readonly socket: Socket,
+    readonly sink: EventSink,
     readonly subscriptions: Subscription[],
     private readonly onDelivered: () => void,
-  ) {}
+  ) {
+    const { frame } = sink.wire;
+    this.#frameSingle = frame === chunk ? singleChunk : (message) => frame(`id: ${message.seq}\ndata: ${message.json}\n\n`);
+  }
 
   deliver(message: HubMessage): void {
     const subscription =
@@ -71,10 +111,10 @@ class EventStream implements Subscriber {
     subscription.cursor = message.seq;
     this.onDelivered();
     if (this.subscriptions.length === 1) {
-      this.write(message.encoded('sse-chunk', singleChannelEvent));
+      this.write(message.encoded(this.sink.wire.format, this.#frameSingle));
     } else {
       const id = this.subscriptions.map((s) => `${s.channel}:${s.cursor}`).join(',');
-      this.write(chunk(`id: ${id}\ndata: ${message.json}\n\n`));
+      this.write(this.sink.wire.frame(`id: ${id}\ndata: ${message.json}\n\n`));
     }
   }
 
@@ -84,15 +124,21 @@ class EventStream implements Subscriber {
     subscription.cursor = Math.max(subscription.cursor, gap.to);
     const id =
       this.subscriptions.length === 1 ? String(subscription.cursor) : this.subscriptions.map((s) => `${s.channel}:${s.cursor}`).join(',');
-    this.write(chunk(`event: gap\nid: ${id}\ndata: ${JSON.stringify(gapBody(channel, gap))}\n\n`));
+    this.write(this.sink.wire.frame(`event: gap\nid: ${id}\ndata: ${JSON.stringify(gapBody(channel, gap))}\n\n`));
   }
 
-  /** One framed chunk straight to the socket (the head is already out). */
   write(framed: Buffer): void {
-    if (this.socket.destroyed) return;
-    this.socket.write(framed);
-    if (this.socket.writableLength > MAX_BUFFERED_BYTES) this.socket.destroy();
+    this.sink.write(framed);
   }
+
+  heartbeat(): void {
+    this.sink.write(this.sink.wire.heartbeat);
+  }
+}
+
+/** Module-level, so the HTTP/1.1 cache entry is one function for every stream. */
+function singleChunk(message: HubMessage): Buffer {
+  return chunk(`id: ${message.seq}\ndata: ${message.json}\n\n`);
 }
 
 /**
@@ -122,7 +168,7 @@ export function sseTransport(context: ServerContext): ServerTransport {
   const countDelivery = () => delivered++;
 
   const heartbeat = setInterval(() => {
-    for (const stream of streams) stream.write(HEARTBEAT);
+    for (const stream of streams) stream.heartbeat();
   }, config.pingIntervalMs);
   heartbeat.unref();
 
@@ -139,16 +185,17 @@ export function sseTransport(context: ServerContext): ServerTransport {
         const socket = res.socket;
         if (!socket) return;
         socket.setNoDelay(true);
-        // Sends the head now (Node adds Transfer-Encoding: chunked), so the
+        // Sends the head now (HTTP/1.1: Node adds Transfer-Encoding: chunked), so the
         // events can be written to the socket as ready-made chunks.
         res.flushHeaders();
-        const stream = new EventStream(res, socket, subscriptions, countDelivery);
+        const sink = sinkFor(req, res, socket);
+        const stream = new EventStream(res, sink, subscriptions, countDelivery);
         // Subscribe before replaying so nothing published in between is
         // missed; deliver() skips what the replay already sent.
         for (const { channel } of subscriptions) hub.subscribe(channel, stream);
         streams.add(stream);
         subscribers += subscriptions.length;
-        stream.write(OPENED);
+        stream.write(sink.wire.opened);
         for (const { channel, cursor } of subscriptions.map((s) => ({ ...s }))) {
           const { gap, messages } = resume(hub, channel, cursor);
           if (gap) stream.writeGap(channel, gap);
