@@ -11,7 +11,7 @@
  */
 import { Redis } from 'ioredis';
 import { request } from 'undici';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Envelope } from '../../src/servers/hub.js';
 import { EngineClient } from '../helpers/fallback-clients.js';
 import { type RunningRedis, redisForSuite, startRedis } from '../helpers/redis-server.js';
@@ -57,6 +57,12 @@ async function publishOn(url: string, channel: string, data: unknown): Promise<n
 describe('rtbench serve --redis: two nodes through one Redis', () => {
   const redis = redisForSuite();
   const nodes: Node[] = [];
+  const BOUND = ['--redis-prefix', 'bound:', '--history', '5'];
+  // Node A, node B (a cluster: its primary talks to Redis) and, for the history bound, node C with --history 5, started together.
+  beforeAll(async () => {
+    const args = ['--redis', redis.url, '--redis-prefix', 'two:'];
+    nodes.push(...(await Promise.all([startCli(args), startCli([...args, '--workers', '2']), startCli(['--redis', redis.url, ...BOUND])])));
+  }, 30_000);
   const closers: (() => Promise<void>)[] = [];
   afterEach(async () => {
     await Promise.all(closers.splice(0).map((close) => close().catch(() => {})));
@@ -66,9 +72,7 @@ describe('rtbench serve --redis: two nodes through one Redis', () => {
   });
 
   it('every subscriber, on either node and over every transport, gets every message of both nodes once and in order', async () => {
-    const args = ['--redis', redis.url, '--redis-prefix', 'two:'];
-    const [a, b] = await Promise.all([startCli(args), startCli([...args, '--workers', '2'])]);
-    nodes.push(a, b);
+    const [a, b] = nodes as [Node, Node];
     const channel = 'both';
     const subscribers = [...(await everyTransport(a.url, channel)), ...(await everyTransport(b.url, channel))];
     for (const [, s] of subscribers) closers.push(s.close);
@@ -145,16 +149,14 @@ describe('rtbench serve --redis: two nodes through one Redis', () => {
   });
 
   it('keeps at most --history messages per channel in Redis, and a cursor older than that gets the gap a local server gives', async () => {
-    const args = ['--redis', redis.url, '--redis-prefix', 'bound:', '--history', '5'];
-    const first = await startCli(args);
-    nodes.push(first);
+    const first = nodes[2]!;
     for (let i = 1; i <= 12; i++) await publishOn(first.url, 'bounded', `b${i}`);
     const client = new Redis(redis.url);
     closers.push(async () => void (await client.quit()));
     expect(await client.xlen('bound:history:bounded')).toBe(5);
     expect(await client.get('bound:seq:bounded')).toBe('12');
     // A node started now loads its history from Redis.
-    const late = await startCli(args);
+    const late = await startCli(['--redis', redis.url, ...BOUND]);
     nodes.push(late);
     const local = await startInProcess({ historySize: 5 });
     closers.push(local.stop);
@@ -184,9 +186,10 @@ describe('rtbench serve --redis: Redis unreachable', () => {
     expect(run.stderr).toMatch(/cannot reach Redis at redis:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/);
   });
 
-  it('lost mid-run: publishes answer 503 with a JSON error and /healthz says so; both recover when Redis is back', async () => {
+  it('lost mid-run: publishes answer 503 with a JSON error and /healthz says so; when Redis is back (empty) seqs go on', async () => {
     let redis: RunningRedis = await startRedis();
     const node = await startCli(['--redis', redis.url]);
+    const subscriber = await subscribe('ws', node.url, ['lost']);
     try {
       expect(await publishOn(node.url, 'lost', 'before')).toBe(1);
       await redis.stop();
@@ -198,7 +201,7 @@ describe('rtbench serve --redis: Redis unreachable', () => {
       expect(health.statusCode).toBe(503);
       expect(await health.body.json()).toMatchObject({ status: 'backplane-unreachable', backplane: { connected: false } });
 
-      // A fresh Redis on the same port (no persistence: an empty one). The node reconnects.
+      // A fresh Redis on the same port, without the old one's data: the node reconnects and puts its heads back.
       redis = await startRedis({ port: redis.port });
       let status = 0;
       for (let i = 0; i < 50 && status !== 200; i++) {
@@ -208,8 +211,14 @@ describe('rtbench serve --redis: Redis unreachable', () => {
         status = answer.statusCode;
       }
       expect(status).toBe(200);
-      expect((await publish(node.url, { channel: 'after', data: 'x' })).status).toBe(202);
+      expect(await publishOn(node.url, 'lost', 'after')).toBe(2);
+      const received = await subscriber.waitFor(2);
+      expect(received.map((m) => [m.seq, m.data])).toEqual([
+        [1, 'before'],
+        [2, 'after'],
+      ]);
     } finally {
+      await subscriber.close();
       await node.stop();
       await redis.stop();
     }

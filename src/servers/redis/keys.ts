@@ -25,6 +25,11 @@ export class RedisKeys {
     return `${this.prefix}fanout`;
   }
 
+  /** Made by the first node; gone or changed means Redis lost its data (epoch.ts). */
+  get epoch(): string {
+    return `${this.prefix}epoch`;
+  }
+
   get seqPattern(): string {
     return `${this.prefix}seq:*`;
   }

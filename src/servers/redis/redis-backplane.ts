@@ -17,6 +17,7 @@ import { type Backplane, type BackplaneHealth, safeUrl } from '../backplane.js';
 import type { DeliverBatch, PublishBatch } from '../cluster/publish-batch.js';
 import { CLOSE, RequestError } from '../errors.js';
 import type { Hub } from '../hub.js';
+import { RedisEpoch } from './epoch.js';
 import { FanoutTail } from './fanout-tail.js';
 import { loadHistory } from './history-load.js';
 import { DEFAULT_REDIS_PREFIX, RedisKeys } from './keys.js';
@@ -48,6 +49,10 @@ export class RedisBackplane implements Backplane {
   #health: BackplaneHealth;
   readonly #listeners: ((health: BackplaneHealth) => void)[] = [];
   #tail: FanoutTail | undefined;
+  #hub: Hub | undefined;
+  readonly #epoch: RedisEpoch;
+  /** When the tail last logged an error (at most one line per 10 s). */
+  #loggedAt = 0;
   #closing = false;
 
   private constructor(
@@ -58,11 +63,12 @@ export class RedisBackplane implements Backplane {
     this.keys = new RedisKeys(options.prefix ?? DEFAULT_REDIS_PREFIX);
     this.#url = safeUrl(options.url);
     this.#health = { connected: true, url: this.#url };
+    this.#epoch = new RedisEpoch(client, this.keys);
     for (const connection of [client, reader]) {
       connection.on('error', (error: Error) => this.#setHealth(false, error.message));
       connection.on('close', () => this.#setHealth(false, 'connection to Redis closed'));
       connection.on('ready', () => {
-        if (client.status === 'ready' && reader.status === 'ready') this.#setHealth(true);
+        if (client.status === 'ready' && reader.status === 'ready') void this.#reconnected();
       });
     }
   }
@@ -104,10 +110,15 @@ export class RedisBackplane implements Backplane {
 
   async start(hub: Hub, onApplied?: (batches: DeliverBatch[]) => void): Promise<void> {
     // The fan-out position before the history: what is published during the load comes again and is skipped by seq.
+    this.#hub = hub;
+    await this.#epoch.join();
     const last = (await this.client.xrevrange(this.keys.fanout, '+', '-', 'COUNT', 1)) as [string, string[]][];
     await loadHistory(this.client, this.keys, hub, this.options.historyTtlMs);
+    // Connection losses reach the health through the connections' events; the tail only says what it could not do.
     this.#tail = new FanoutTail(this.reader, this.keys, hub, last[0]?.[0] ?? '0-0', onApplied, (error) => {
-      if (!this.#closing) this.#setHealth(false, error.message);
+      if (this.#closing || Date.now() - this.#loggedAt < 10_000) return;
+      this.#loggedAt = Date.now();
+      console.error(`rtbench serve: reading the Redis fan-out stream: ${error.message}`);
     });
     this.#tail.start();
   }
@@ -143,6 +154,18 @@ export class RedisBackplane implements Backplane {
     this.reader.disconnect();
     await this.#tail?.stop();
     await this.client.quit().catch(() => this.client.disconnect());
+  }
+
+  /** Both connections are back: publishes resume once Redis is known to hold the seqs (epoch.ts). */
+  async #reconnected(): Promise<void> {
+    try {
+      if (this.#hub && !(await this.#epoch.check(this.#hub))) {
+        console.error(`rtbench serve: Redis (${this.#url}) came back without its data; its seq counters were set from this node's heads`);
+      }
+      this.#setHealth(true);
+    } catch (error) {
+      this.#setHealth(false, (error as Error).message);
+    }
   }
 
   #unreachable(reason: string | undefined): RequestError {
