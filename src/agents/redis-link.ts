@@ -31,7 +31,11 @@ export async function connectRedis(url: string, name: string): Promise<Redis> {
     retryStrategy: (times) => (connected ? Math.min(200 * times, 2000) : null),
   });
   // Errors also reach the commands that fail; without a listener ioredis would print each one.
-  redis.on('error', () => {});
+  // The first connect's own error (ECONNREFUSED ...) says more than the "Connection is closed" it ends with.
+  let cause: Error | undefined;
+  redis.on('error', (error: Error) => {
+    if (!connected) cause ??= error;
+  });
   try {
     await redis.connect();
     await redis.ping();
@@ -39,7 +43,7 @@ export async function connectRedis(url: string, name: string): Promise<Redis> {
     return redis;
   } catch (error) {
     redis.disconnect();
-    throw new CoordinatorError(`cannot reach the coordinator ${url}: ${(error as Error).message}`);
+    throw new CoordinatorError(`cannot reach the coordinator ${url}: ${(cause ?? (error as Error)).message}`);
   }
 }
 

@@ -3,7 +3,7 @@
  * for `run` the options that spread its clients over agents and the gather
  * that waits for them (src/agents/agent-pool.ts).
  */
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { AgentPool } from '../agents/agent-pool.js';
 import { durationOption, integerOption } from './options.js';
 
@@ -37,12 +37,15 @@ export function addAgentRunOptions(command: Command): Command {
       'spread the clients over this many load agents (rtbench agent) instead of processes here',
       integerOption(1, 1000),
     )
-    .option('--agents-wait <time>', 'how long to wait for the agents to arrive', durationOption(100, 3_600_000), DEFAULT_AGENTS_WAIT_MS)
-    .option(
-      '--agent-timeout <time>',
-      'an agent silent this long has vanished (the run is then invalid)',
-      durationOption(500, 600_000),
-      DEFAULT_AGENT_TIMEOUT_MS,
+    .addOption(
+      new Option('--agents-wait <time>', 'how long to wait for the agents to arrive')
+        .argParser(durationOption(100, 3_600_000))
+        .default(DEFAULT_AGENTS_WAIT_MS, '60s'),
+    )
+    .addOption(
+      new Option('--agent-timeout <time>', 'an agent silent this long has vanished (the run is then invalid)')
+        .argParser(durationOption(500, 600_000))
+        .default(DEFAULT_AGENT_TIMEOUT_MS, '5s'),
     );
 }
 

@@ -48,6 +48,17 @@ describe('rtbench run --coordinator --agents', () => {
     expect(run.stderr()).toContain('rtbench agent --coordinator');
   });
 
+  it('agent options that cannot work: each refused with a message naming the option or the coordinator', async () => {
+    const [alone, unreachable] = [
+      startRun(['--agents', '2']),
+      startRun(['--coordinator', 'redis://127.0.0.1:1', '--agents', '2', '--quiet']),
+    ];
+    expect((await alone.exit).code).toBe(2);
+    expect(alone.stderr()).toContain('--agents needs --coordinator <url>');
+    expect((await unreachable.exit).code).toBe(1);
+    expect(unreachable.stderr()).toContain('cannot reach the coordinator redis://127.0.0.1:1: connect ECONNREFUSED');
+  });
+
   it('split over three agents: the same counts and bytes as one machine, the latency the merge of the agents', async () => {
     const local = startRun([...SCENARIO, '--transports', 'ws,sse']);
     const split = startRun([...SCENARIO, '--transports', 'ws,sse', '--coordinator', redis.url, '--agents', '3']);
