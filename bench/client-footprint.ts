@@ -4,7 +4,8 @@
  * What one simulated client costs the process that drives it, for the lean
  * raw-socket clients of src/clients/ and for the ordinary client libraries a
  * harness would otherwise use: the `ws` client, the `eventsource` package
- * (on fetch) and undici's Client for long polls. Each variant runs in a
+ * (on fetch) and undici's Client for long polls; and the `+h2` variants of
+ * the lean SSE and long-poll clients (one HTTP/2 session each). Each variant runs in a
  * fresh process (`--expose-gc`): heap and RSS are read after a forced GC
  * before and after `--clients` connections are open and subscribed, and the
  * difference is divided by the count. This is the figure that decides how
@@ -19,7 +20,17 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startServerProcess } from '../dist/harness/server-process.js';
 
-const VARIANTS = ['lean ws', 'ws library', 'lean sse', 'eventsource', 'lean long-poll', 'undici long-poll'] as const;
+const VARIANTS = [
+  'lean ws',
+  'ws library',
+  'lean sse',
+  'lean sse+h2',
+  'eventsource',
+  'lean long-poll',
+  'lean long-poll+h2',
+  'undici long-poll',
+] as const;
+type LeanTransport = 'ws' | 'sse' | 'long-poll' | 'sse+h2' | 'long-poll+h2';
 type Variant = (typeof VARIANTS)[number];
 
 const { values } = parseArgs({
@@ -49,7 +60,8 @@ if (values.worker) {
 }
 
 async function main(): Promise<void> {
-  const server = await startServerProcess(['--host', '127.0.0.1']);
+  // --h2: the +h2 variants' clients speak HTTP/2 (h2c) to the same port.
+  const server = await startServerProcess(['--host', '127.0.0.1', '--h2']);
   try {
     const rows: Record<string, string | number>[] = [];
     for (const variant of VARIANTS) {
@@ -127,7 +139,9 @@ async function opener(variant: Variant, port: number): Promise<Open> {
     case 'lean ws':
     case 'lean sse':
     case 'lean long-poll':
-      return leanOpener(variant.slice('lean '.length) as 'ws' | 'sse' | 'long-poll', port);
+    case 'lean sse+h2':
+    case 'lean long-poll+h2':
+      return leanOpener(variant.slice('lean '.length) as LeanTransport, port);
     case 'ws library': {
       const { WebSocket } = await import('ws');
       return (channel) =>
@@ -161,7 +175,7 @@ async function opener(variant: Variant, port: number): Promise<Open> {
   }
 }
 
-async function leanOpener(transport: 'ws' | 'sse' | 'long-poll', port: number): Promise<Open> {
+async function leanOpener(transport: LeanTransport, port: number): Promise<Open> {
   const { createClient } = await import('../dist/clients/registry.js');
   const { ByteMeter } = await import('../dist/metrics/byte-meter.js');
   const { DeliveryRecorder } = await import('../dist/metrics/delivery-recorder.js');
