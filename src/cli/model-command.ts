@@ -2,8 +2,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { modelTable, TALK_MODEL, type ModelOptions } from '../model/bandwidth-model.js';
 import { FRAMINGS, type Framing } from '../model/frame-size.js';
+import { deflateModel } from '../model/deflate-model.js';
+import { http2Model } from '../model/http2-model.js';
 import { measuredVsModel } from '../model/measured-vs-model.js';
 import { measuredTableText, modelTableText, type TextTable } from '../report/model-tables.js';
+import { deflateTableText, http2TableText } from '../report/today-model-tables.js';
 import type { RunResult } from '../result/schema.js';
 import { markdownTable, textTable } from '../report/tables.js';
 import { runHeadline } from '../report/transport-table.js';
@@ -70,10 +73,14 @@ async function model(options: ModelCliOptions): Promise<number> {
     run = loaded;
   }
   const table = modelTable(modelOptions);
+  const http2 = http2Model(options.payload);
+  const deflate = deflateModel(options.payload);
   const measured = run ? measuredVsModel(run, modelOptions).measured : undefined;
   if (options.format === 'json') {
     const out = {
       model: table,
+      http2,
+      deflate,
       ...(run && { run: { file: options.fromRun, scenario: run.scenario, started_at: run.started_at }, measured }),
     };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
@@ -83,7 +90,10 @@ async function model(options: ModelCliOptions): Promise<number> {
     options.format === 'md'
       ? `${t.title}\n\n${markdownTable(t.header, t.rows)}\n\n${t.notes.join(' ')}\n`
       : `${t.title}\n\n${textTable(t.header, t.rows)}\n\n${t.notes.join('\n')}\n`;
+  const largest = Math.max(...options.clients);
   let text = render(modelTableText(table));
+  text += `\n${render(http2TableText(http2, largest, options.rate))}`;
+  text += `\n${render(deflateTableText(deflate, largest, options.rate))}`;
   if (run && measured) {
     text += `\n${options.format === 'md' ? `Run ${options.fromRun}: ${runHeadline(run)}.` : `Run ${options.fromRun}: ${runHeadline(run)}`}\n\n`;
     text += render(measuredTableText(table, measured));
