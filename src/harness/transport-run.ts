@@ -39,6 +39,8 @@ export interface RunOptions {
   onRamped?: (transport: TransportName) => Promise<void>;
   /** Where the client processes run: forked here (default) or on load agents (src/agents/). */
   fleets?: FleetLauncher;
+  /** Called right after the steady-end mark, before the clients close (a bench compares the kernel's byte counts). */
+  onSteadyEnd?: (transport: TransportName) => Promise<void>;
 }
 
 export interface Progress {
@@ -233,6 +235,7 @@ export class TransportRun {
       }
       const drainS = (performance.now() - drainStart) / 1000;
       const after = await fleets.mark('steady-end');
+      await this.context.options.onSteadyEnd?.(this.transport);
       return { before, after, source, steadyS, drainS, serverCpu: cpuDelta(serverCpuBefore, target.sampler?.cpu()) };
     } finally {
       faults?.stop();
