@@ -1,4 +1,8 @@
-/** The part of hpack.js (no types of its own) the HTTP/2 model uses. */
+/**
+ * The parts of hpack.js (no types of its own) rtbench uses: the encoder (the
+ * HTTP/2 model, src/model/http2-model.ts) and the RFC 7541 static table and
+ * Huffman code (the HTTP/2 byte tests).
+ */
 declare module 'hpack.js' {
   interface HeaderField {
     name: string;
@@ -11,6 +15,11 @@ declare module 'hpack.js' {
     write(headers: HeaderField[]): void;
     read(): Buffer | null;
   }
-  const hpack: { compressor: { create(options: { table: { size: number } }): Compressor } };
+  const hpack: {
+    compressor: { create(options: { table: { size: number } }): Compressor };
+    'static-table': { table: { name: string; value: string }[] };
+    /** encode[byte] = [code length in bits, code]. */
+    huffman: { encode: [number, number][] };
+  };
   export default hpack;
 }
