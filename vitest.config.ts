@@ -10,6 +10,7 @@ const SERIAL = [
   'test/e2e/**/*.test.ts',
   'test/integration/run-command.test.ts',
   'test/integration/agents.test.ts',
+  'test/integration/agents-nodes.test.ts',
   'test/integration/run-failures.test.ts',
   'test/integration/run-faults.test.ts',
   'test/integration/fallback-clients.test.ts',
