@@ -10,7 +10,10 @@
  * node, so the second node's subscribers get everything through Redis.
  * Printed: delivered updates per second, p50/p99 delivery latency, CPU per
  * delivered update (the nodes, and Redis), and each case against the first as
- * ratios (the cost of the backplane). A redis-server (the Debian package) is
+ * ratios (the cost of the backplane). Then, on the same nodes without
+ * load, one message at a time: POST to 202 and POST to delivery on the last
+ * node (the backplane's own hop, which the loaded figures drown in noise on
+ * a shared machine). A redis-server (the Debian package) is
  * started on a free loopback port unless --redis names one. Bounded: one
  * process per node, every process stopped at the end (also on error).
  */
@@ -23,6 +26,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
+import { request } from 'undici';
+import WebSocket from 'ws';
 import { ProgressPrinter, progressText } from '../dist/cli/progress-printer.js';
 import { Orchestrator, type Progress } from '../dist/harness/orchestrator.js';
 import { loadScenario } from '../dist/scenarios/builtin.js';
@@ -128,6 +133,61 @@ async function startNode(host: string, port: number, extra: string[]): Promise<S
   return { child, stop: () => stopChild(child) };
 }
 
+/** The value at quantile q of sorted numbers. */
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+/**
+ * One message at a time, with no fan-out load: a subscriber on `subscribeUrl`
+ * (the last node), publishes on `publishUrl` (the first). Times in ms from
+ * the POST to its 202, and to the message at the subscriber: the backplane's
+ * own hop, without the queueing of a loaded node.
+ */
+async function hop(publishUrl: string, subscribeUrl: string, count: number): Promise<Record<string, number>> {
+  const socket = new WebSocket(`${subscribeUrl.replace('http', 'ws')}/ws`);
+  const arrived = new Map<number, number>();
+  let wake: (() => void) | undefined;
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { op?: string; seq?: number };
+      if (message.op === 'subscribed') resolve();
+      else if (message.seq !== undefined) {
+        arrived.set(message.seq, performance.now());
+        wake?.();
+      }
+    });
+    socket.once('open', () => socket.send(JSON.stringify({ op: 'subscribe', channel: 'hop' })));
+  });
+  const posts: number[] = [];
+  const deliveries: number[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const start = performance.now();
+      const answer = await request(`${publishUrl}/publish`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ channel: 'hop', data: i }),
+      });
+      const { seq } = (await answer.body.json()) as { seq: number };
+      posts.push(performance.now() - start);
+      while (!arrived.has(seq)) await new Promise<void>((resolve) => (wake = resolve));
+      deliveries.push(arrived.get(seq)! - start);
+    }
+  } finally {
+    socket.terminate();
+  }
+  posts.sort((a, b) => a - b);
+  deliveries.sort((a, b) => a - b);
+  return {
+    publish_p50_ms: round(quantile(posts, 0.5), 2),
+    publish_p99_ms: round(quantile(posts, 0.99), 2),
+    hop_p50_ms: round(quantile(deliveries, 0.5), 2),
+    hop_p99_ms: round(quantile(deliveries, 0.99), 2),
+  };
+}
+
 const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 const base = await loadScenario('smoke');
@@ -137,6 +197,7 @@ const ownRedis = values.redis ? undefined : await startRedis();
 const redisUrl = values.redis ?? ownRedis!.url;
 const redisPid = ownRedis?.child.pid;
 const rows: Record<string, number | string>[] = [];
+const hops: Record<string, number | string>[] = [];
 try {
   for (const [index, testCase] of CASES.entries()) {
     const port = await freePort();
@@ -171,6 +232,9 @@ try {
       printer.done();
       const nodeCpu = pids.map(cpuSeconds).reduce((sum, after, i) => sum + after - cpuBefore[i]!, 0);
       const redisCpu = testCase.redis && redisPid ? cpuSeconds(redisPid) - redisBefore : 0;
+      // After the CPU figures, which are the run's alone.
+      const single = await hop(`http://${NODE_ADDRESSES[0]}:${port}`, `http://${NODE_ADDRESSES[testCase.nodes - 1]}:${port}`, 400);
+      hops.push({ case: testCase.name, ...single });
       const t = result.transports[transport]!;
       const window = t.phases_s!.steady + t.phases_s!.drain;
       rows.push({
@@ -194,8 +258,12 @@ try {
   await ownRedis?.stop();
 }
 
+console.log('Fan-out under load (the run):');
 console.table(rows);
+console.log('One message at a time, published on the first node, received on the last (400 messages):');
+console.table(hops);
 const [local, one, two] = rows as { updates_per_s: number; p99_ms: number; cpu_us_per_update: number }[];
+const [hopLocal, hopOne, hopTwo] = hops as { hop_p50_ms: number; publish_p50_ms: number }[];
 const ratios = {
   'updates/s: 1 node + Redis / no Redis': round(one!.updates_per_s / local!.updates_per_s),
   'updates/s: 2 nodes + Redis / no Redis': round(two!.updates_per_s / local!.updates_per_s),
@@ -203,7 +271,10 @@ const ratios = {
   'p99: 2 nodes + Redis / no Redis': round(two!.p99_ms / local!.p99_ms),
   'CPU per update: 1 node + Redis / no Redis': round(one!.cpu_us_per_update / local!.cpu_us_per_update),
   'CPU per update: 2 nodes + Redis / no Redis': round(two!.cpu_us_per_update / local!.cpu_us_per_update),
+  'one message, publish to delivery p50: 1 node + Redis / no Redis': round(hopOne!.hop_p50_ms / hopLocal!.hop_p50_ms),
+  'one message, publish to delivery p50: 2 nodes + Redis / no Redis': round(hopTwo!.hop_p50_ms / hopLocal!.hop_p50_ms),
+  'one message, POST to 202 p50: 1 node + Redis / no Redis': round(hopOne!.publish_p50_ms / hopLocal!.publish_p50_ms),
 };
 console.table(ratios);
 mkdirSync('reports', { recursive: true });
-writeFileSync('reports/bench-redis.json', `${JSON.stringify({ settings: values, rows, ratios }, null, 2)}\n`);
+writeFileSync('reports/bench-redis.json', `${JSON.stringify({ settings: values, rows, hops, ratios }, null, 2)}\n`);
