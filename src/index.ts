@@ -27,3 +27,14 @@ export { compareRuns, type Comparison, type CompareOptions } from './gates/compa
 export { RENDERERS, REPORT_FORMATS, type ReportFormat } from './report/render.js';
 export { modelTable, TALK_MODEL, type ModelOptions, type ModelTable } from './model/bandwidth-model.js';
 export { PACKAGE_VERSION } from './util/package-version.js';
+export type {
+  Adapter,
+  AdapterPublish,
+  HttpPublishRequest,
+  PollSubscriber,
+  SocketIoSubscriber,
+  SseSubscriber,
+  WsSubscriber,
+} from './adapter/types.js';
+export { AdapterError, adapterSchema, adapterTransports, loadAdapter, parseAdapter, type LoadedAdapter } from './adapter/load.js';
+export { findMarkers, markerText, type Marker } from './adapter/marker.js';

@@ -9,6 +9,8 @@ import { Orchestrator, type Progress } from '../harness/orchestrator.js';
 import { BUILTIN_SCENARIOS, loadScenario } from '../scenarios/builtin.js';
 import { parseScenario, type Scenario, ScenarioError } from '../scenarios/schema.js';
 import { EXIT } from './exit-codes.js';
+import { resolveAdapter } from './adapter-option.js';
+import type { LoadedAdapter } from '../adapter/load.js';
 import { durationOption, integerOption, sizeOption } from './options.js';
 import { formatSummary } from './run-summary.js';
 import { parseTargetHosts } from '../harness/target-hosts.js';
@@ -35,6 +37,7 @@ interface RunOptions extends AgentRunOptions {
   workers?: number;
   target?: string;
   targetHosts?: string[];
+  adapter?: string;
   secret?: string;
   out: string;
   quiet?: boolean;
@@ -96,6 +99,7 @@ export function runCommand(setExit: (code: Promise<number>) => void): Command {
     .option('--workers <n>', 'server processes of the embedded server', integerOption(1, 32))
     .option('--target <url>', 'a server someone else runs, instead of the embedded one', targetUrl)
     .option('--target-hosts <list>', "addresses the --target's clients connect to: 127.0.0.1-127.0.0.8 or a comma list", targetHosts)
+    .option('--adapter <file>', "an ES module saying how to subscribe and publish on the --target's own app (see README)")
     .option('--secret <token>', 'publish secret of the target server')
     .option('--out <dir>', 'where the result and reports go', 'reports')
     .option('--report <formats>', 'reports written beside the result: md,html,junit or none', 'md,html')
@@ -127,8 +131,14 @@ async function run(name: string, options: RunOptions): Promise<number> {
     console.error("rtbench run: option '--target-hosts <list>' needs --target (the embedded server's clients are spread already).");
     return EXIT.usage;
   }
-  const scenario = await scenarioFromOptions(name, options);
-  if (typeof scenario === 'number') return scenario;
+  const parsed = await scenarioFromOptions(name, options);
+  if (typeof parsed === 'number') return parsed;
+  const adapted = await resolveAdapter(parsed, options, name.endsWith('.json') ? name : undefined);
+  if (typeof adapted === 'string') {
+    console.error(`rtbench run: ${adapted}`);
+    return EXIT.usage;
+  }
+  const scenario = adapted?.scenario ?? parsed;
   // Gates are parsed before anything runs: a typo should not cost a run.
   const thresholds = await loadThresholds([...scenario.thresholds, ...options.threshold], options.gates, 'run');
   if (typeof thresholds === 'number') return thresholds;
@@ -139,7 +149,7 @@ async function run(name: string, options: RunOptions): Promise<number> {
   }
   const dashboard = options.ui ? await Dashboard.start(scenario, { port: options.uiPort }) : undefined;
   if (dashboard) console.error(`rtbench run: live dashboard at ${dashboard.url} (Prometheus: ${dashboard.url}metrics)`);
-  const outcome = await execute(scenario, options, dashboard);
+  const outcome = await execute(scenario, options, dashboard, adapted?.loaded);
   if (typeof outcome === 'number') {
     await dashboard?.close();
     return outcome;
@@ -203,6 +213,7 @@ async function execute(
   scenario: Scenario,
   options: RunOptions,
   dashboard?: Dashboard,
+  adapter?: LoadedAdapter,
 ): Promise<{ result: RunResult; signal?: NodeJS.Signals } | number> {
   const agents = await agentsFor(options);
   if (typeof agents === 'number') return agents;
@@ -211,6 +222,7 @@ async function execute(
     targetHosts: options.targetHosts,
     secret: options.secret,
     fleets: agents,
+    adapter,
   });
   dashboard?.watch(orchestrator);
   const printer = options.quiet ? undefined : new ProgressPrinter(process.stderr);
@@ -247,7 +259,8 @@ function describeScenario(scenario: Scenario, target: string | undefined): strin
   return (
     `scenario ${scenario.name}: ${scenario.transports.join(', ')}; ${scenario.clients} clients each, ` +
     `${scenario.channels} channels at ${scenario.rate}/s, ${scenario.durationMs / 1000}s steady` +
-    (target ? `, target ${target}` : `, embedded server with ${scenario.serverWorkers} worker(s)`)
+    (target ? `, target ${target}` : `, embedded server with ${scenario.serverWorkers} worker(s)`) +
+    (scenario.adapter ? ` through adapter ${scenario.adapter}` : '')
   );
 }
 

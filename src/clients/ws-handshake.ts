@@ -31,13 +31,16 @@ export interface UpgradeHandlers<Client> {
   onFrame(client: Client, frame: Frame, receivedAtMs: number): void;
 }
 
-/** `extensions`: a Sec-WebSocket-Extensions offer (permessage-deflate), after the other headers. */
-export function upgradeRequest(path: string, host: string, key: string, extensions?: string): string {
+/**
+ * `extensions`: a Sec-WebSocket-Extensions offer (permessage-deflate), after the other headers;
+ * `extra`: more header lines, each ending in CRLF (an adapter's cookie or token).
+ */
+export function upgradeRequest(path: string, host: string, key: string, extensions?: string, extra = ''): string {
   return (
     `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
     `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n` +
     (extensions === undefined ? '' : `Sec-WebSocket-Extensions: ${extensions}\r\n`) +
-    '\r\n'
+    `${extra}\r\n`
   );
 }
 
@@ -83,6 +86,7 @@ export function upgradeSocket<Client>(
   client: Client,
   handlers: UpgradeHandlers<Client>,
   extensions?: string,
+  extraHeaders = '',
 ): void {
   const key = randomBytes(16).toString('base64');
   let received: Buffer = EMPTY;
@@ -101,7 +105,7 @@ export function upgradeSocket<Client>(
     handlers.onUpgraded(client, headerValue(head.split('\r\n'), EXTENSIONS_HEADER));
     readFrames(socket, client, handlers, received.subarray(end + HEAD_END.length));
   };
-  socket.once('connect', () => socket.write(upgradeRequest(path, host, key, extensions)));
+  socket.once('connect', () => socket.write(upgradeRequest(path, host, key, extensions, extraHeaders)));
   socket.on('data', readAnswer);
 }
 

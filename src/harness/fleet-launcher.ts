@@ -9,7 +9,7 @@ import type { AgentShare } from '../result/schema.js';
 import type { Scenario } from '../scenarios/schema.js';
 import { fleetPlans } from './fleet-plans.js';
 import { FleetGroup } from './fleet-process.js';
-import type { FleetFinal, FleetPlan } from './fleet-protocol.js';
+import type { FleetAdapter, FleetFinal, FleetPlan } from './fleet-protocol.js';
 import type { RunEvents } from './run-events.js';
 
 export interface LaunchRequest {
@@ -19,6 +19,8 @@ export interface LaunchRequest {
   channels: string[];
   targets: ClientTarget[];
   events: RunEvents;
+  /** The app's adapter, which each local client process loads (load agents do not drive adapters). */
+  adapter?: FleetAdapter;
 }
 
 export interface LaunchedFleet {
@@ -35,8 +37,8 @@ export interface FleetLauncher {
 
 /** Client processes forked here, at most clientsPerProcess clients each. */
 export const localFleets: FleetLauncher = {
-  async launch({ scenario, transport, clients, channels, targets, events }) {
-    const plans = fleetPlans(scenario, transport, clients, channels, targets);
+  async launch({ scenario, transport, clients, channels, targets, events, adapter }) {
+    const plans = fleetPlans(scenario, transport, clients, channels, targets, adapter);
     const group = new FleetGroup(plans.length, (how) => events.add('client-process-exit', how, transport));
     return { plans, group };
   },

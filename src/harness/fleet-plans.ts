@@ -8,7 +8,7 @@ import type { ClientTarget } from '../clients/load-client.js';
 import type { TransportName } from '../clients/registry.js';
 import type { Scenario } from '../scenarios/schema.js';
 import { shareOf } from '../util/share.js';
-import type { FleetPlan } from './fleet-protocol.js';
+import type { FleetAdapter, FleetPlan } from './fleet-protocol.js';
 
 export function fleetPlans(
   s: Scenario,
@@ -16,11 +16,19 @@ export function fleetPlans(
   clients: number,
   channels: string[],
   targets: ClientTarget[],
+  adapter?: FleetAdapter,
 ): FleetPlan[] {
   const processCount = Math.ceil(clients / s.clientsPerProcess);
   let firstIndex = 0;
   return Array.from({ length: processCount }, (_, i): FleetPlan => {
-    const plan = fleetPlan(s, transport, channels, targets, { firstIndex, count: shareOf(i, processCount, clients), processCount });
+    const plan = fleetPlan(
+      s,
+      transport,
+      channels,
+      targets,
+      { firstIndex, count: shareOf(i, processCount, clients), processCount },
+      adapter,
+    );
     firstIndex += plan.count;
     return plan;
   });
@@ -36,6 +44,7 @@ export function fleetPlan(
   channels: string[],
   targets: ClientTarget[],
   part: { firstIndex: number; count: number; processCount: number },
+  adapter?: FleetAdapter,
 ): FleetPlan {
   return {
     transport,
@@ -54,5 +63,6 @@ export function fleetPlan(
       reconnect: true,
       echoRate: s.kind === 'echo' ? s.echoRate : 0,
     },
+    ...(adapter && { adapter }),
   };
 }

@@ -14,6 +14,14 @@ export interface FleetPlan {
   /** Handshakes this process has in flight at most during the ramp. */
   rampConcurrency: number;
   settings: ClientSettings;
+  /** Drive an app through an adapter: the module each process imports, the run's marker id, the payload size. */
+  adapter?: FleetAdapter;
+}
+
+export interface FleetAdapter {
+  module: string;
+  run: string;
+  payloadBytes: number;
 }
 
 export interface FleetCounters {

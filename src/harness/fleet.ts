@@ -5,8 +5,12 @@
  * destinations, and reports counters; the orchestrator drives it over IPC.
  */
 import { createClient } from '../clients/registry.js';
+import { type AdapterContext, adapterContext } from '../clients/adapter/adapter-context.js';
+import { createAdapterClient } from '../clients/adapter/adapter-clients.js';
+import { loadAdapter } from '../adapter/load.js';
 import type { ClientEnvironment, LoadClient } from '../clients/load-client.js';
 import { ShortPollClient } from '../clients/short-poll-client.js';
+import { AdapterPollClient } from '../clients/adapter/adapter-poll-client.js';
 import { ByteMeter } from '../metrics/byte-meter.js';
 import { DeliveryRecorder } from '../metrics/delivery-recorder.js';
 import { channelOf } from './channels.js';
@@ -25,6 +29,8 @@ export class Fleet {
   #stopped = false;
   #endRamp: (() => void) | undefined;
   readonly #env: ClientEnvironment;
+  /** Set when the plan drives an app through an adapter (loaded at the start of the ramp). */
+  #adapter: AdapterContext | undefined;
 
   constructor(readonly plan: FleetPlan) {
     this.#env = {
@@ -44,6 +50,10 @@ export class Fleet {
    */
   async ramp(): Promise<void> {
     const { plan } = this;
+    if (plan.adapter) {
+      const { adapter } = await loadAdapter(plan.adapter.module);
+      this.#adapter = adapterContext(adapter, plan.adapter.run, plan.adapter.payloadBytes);
+    }
     const opening: Promise<void>[] = [];
     const started = performance.now();
     const ended = new Promise<void>((resolve) => (this.#endRamp = resolve));
@@ -75,7 +85,9 @@ export class Fleet {
     const { plan } = this;
     const target = plan.targets[index % plan.targets.length]!;
     const channel = channelOf(index, plan.channels);
-    const client = createClient(plan.transport, this.#env, target, channel);
+    const client = this.#adapter
+      ? createAdapterClient(plan.transport, this.#adapter, this.#env, target, channel)
+      : createClient(plan.transport, this.#env, target, channel);
     this.clients.push(client);
     this.#attempted++;
     return client.open().catch((error: Error) => this.#countError(error));
@@ -106,7 +118,7 @@ export class Fleet {
       else if (client.state === 'failed') failed++;
       else if (client.state === 'connecting') connecting++;
       else if (client.state === 'reconnecting') reconnecting++;
-      if (client instanceof ShortPollClient) polls += client.polls;
+      if (client instanceof ShortPollClient || client instanceof AdapterPollClient) polls += client.polls;
     }
     const bytes = this.meter.snapshot();
     const cpu = process.cpuUsage();

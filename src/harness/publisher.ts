@@ -11,6 +11,8 @@
  * as lost for every subscriber that was owed it.
  */
 import { Pool } from 'undici';
+import { markedData } from '../adapter/marker.js';
+import type { PublishOutcome, UpdateSender } from '../adapter/publish.js';
 import { epochMs } from '../metrics/clock.js';
 
 export interface PublisherOptions {
@@ -24,6 +26,12 @@ export interface PublisherOptions {
   maxInFlight?: number;
   /** The first failure of each kind (for the run's events). */
   onFailure?: (message: string) => void;
+  /**
+   * Publish through an adapter instead of POST /publish: each update's data is a marker (run id, the
+   * publisher's own counter per channel, the scheduled time) padded to payloadBytes, and that counter
+   * is the head the subscribers are owed.
+   */
+  adapter?: { sender: UpdateSender; run: string };
 }
 
 /** Retries of an unacknowledged publish, and the first delay (doubling). */
@@ -102,12 +110,13 @@ export class Publisher {
     this.#stopped = true;
     clearTimeout(this.#timer);
     this.#backlog = [];
+    const sender = this.options.adapter?.sender;
     if (now) {
-      await this.#pool.destroy();
+      await Promise.all([this.#pool.destroy(), sender?.close(true)]);
       return;
     }
     if (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
-    await this.#pool.close();
+    await Promise.all([this.#pool.close(), sender?.close(false)]);
   }
 
   #dueAt(event: number): number {
@@ -134,40 +143,63 @@ export class Publisher {
   #send(event: number): void {
     const channels = this.options.channels;
     const channel = channels[event % channels.length]!;
-    const body = JSON.stringify({ channel, event: 'update', data: this.#data, ts: this.#dueAt(event) });
+    const attempt = this.#attemptFor(event, channel);
     this.attempted++;
     this.#inFlight++;
-    this.#publish(channel, body, 0).finally(() => {
+    this.#publish(channel, attempt, 0).finally(() => {
       this.#inFlight--;
       if (this.#inFlight === 0 && this.#idle) this.#idle();
       else this.#drain();
     });
   }
 
-  async #publish(channel: string, body: string, attempt: number): Promise<void> {
+  /** One try at publishing update `event`: POST /publish, or the adapter's way with a marker in the data. */
+  #attemptFor(event: number, channel: string): () => Promise<PublishOutcome & { seq?: number }> {
+    const ts = this.#dueAt(event);
+    const adapter = this.options.adapter;
+    if (adapter) {
+      const seq = Math.floor(event / this.options.channels.length) + 1;
+      const data = markedData(adapter.run, channel, seq, ts, this.options.payloadBytes);
+      return async () => ({ ...(await adapter.sender.send(channel, data)), seq });
+    }
+    const body = JSON.stringify({ channel, event: 'update', data: this.#data, ts });
+    return () => this.#post(body);
+  }
+
+  async #post(body: string): Promise<PublishOutcome & { seq?: number }> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.options.secret) headers.authorization = `Bearer ${this.options.secret}`;
-    let failure: string;
-    let retriable: boolean;
     try {
       const response = await this.#pool.request({ path: '/publish', method: 'POST', headers, body });
       const answer = (await response.body.json().catch(() => ({}))) as { seq?: number; error?: string };
-      if (response.statusCode === 202 && typeof answer.seq === 'number') {
-        this.accepted++;
-        this.heads[channel] = Math.max(this.heads[channel] ?? 0, answer.seq);
-        return;
-      }
-      failure = `publish answered ${response.statusCode}: ${answer.error ?? ''}`;
+      if (response.statusCode === 202 && typeof answer.seq === 'number') return { ok: true, seq: answer.seq };
       // A refusal (4xx) will be refused again; a server in trouble (5xx) may not be.
-      retriable = response.statusCode >= 500;
+      return {
+        ok: false,
+        failure: `publish answered ${response.statusCode}: ${answer.error ?? ''}`,
+        retriable: response.statusCode >= 500,
+      };
     } catch (error) {
-      failure = `publish failed: ${(error as Error).message}`;
-      retriable = true;
+      return { ok: false, failure: `publish failed: ${(error as Error).message}`, retriable: true };
     }
-    if (retriable && attempt < RETRIES && !this.#pool.destroyed) {
+  }
+
+  get #destroyed(): boolean {
+    return this.#pool.destroyed || this.options.adapter?.sender.destroyed === true;
+  }
+
+  async #publish(channel: string, tryOnce: () => Promise<PublishOutcome & { seq?: number }>, attempt: number): Promise<void> {
+    const outcome = await tryOnce();
+    if (outcome.ok && outcome.seq !== undefined) {
+      this.accepted++;
+      this.heads[channel] = Math.max(this.heads[channel] ?? 0, outcome.seq);
+      return;
+    }
+    const { failure, retriable } = outcome.ok ? { failure: 'publish answered without a seq', retriable: false } : outcome;
+    if (retriable && attempt < RETRIES && !this.#destroyed) {
       this.retried++;
       await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS * 2 ** attempt));
-      if (!this.#pool.destroyed) return this.#publish(channel, body, attempt + 1);
+      if (!this.#destroyed) return this.#publish(channel, tryOnce, attempt + 1);
     }
     this.failed++;
     this.unacknowledged[channel] = (this.unacknowledged[channel] ?? 0) + 1;

@@ -21,6 +21,8 @@ export type RunEventKind =
   | 'client-process-exit'
   | 'agent-lost'
   | 'publish-failed'
+  | 'adapter-check-failed'
+  | 'adapter-checked'
   | 'fault'
   | 'recovered'
   | 'aborted';

@@ -10,7 +10,7 @@ import type { RunEvents } from './run-events.js';
 import { hasVariant } from '../result/transport-name.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 import { chooseTargetHosts } from './target-hosts.js';
-import { probeHealth, TargetWatch } from './target-watch.js';
+import { type HealthProbe, probeHealth, TargetWatch } from './target-watch.js';
 
 export interface RunTarget {
   baseUrl: string;
@@ -32,6 +32,8 @@ export interface TargetSettings {
   events: RunEvents;
   /** The server died or the target went down: the run has nothing left to measure. */
   onGone: () => void;
+  /** A target driven through an adapter is asked this way instead of GET /healthz. */
+  probe?: HealthProbe;
 }
 
 /** The target, or undefined when a --target does not answer (said in the events). */
@@ -42,7 +44,8 @@ export async function openTarget(settings: TargetSettings): Promise<RunTarget | 
 async function openRemote(settings: TargetSettings, target: string): Promise<RunTarget | undefined> {
   const { events, transport } = settings;
   const url = new URL(target);
-  const problem = await probeHealth(url.origin);
+  const probe = settings.probe ?? probeHealth;
+  const problem = await probe(url.origin);
   if (problem) {
     events.add('target-unreachable', `${url.origin}: ${problem}`, transport);
     return undefined;
@@ -54,7 +57,7 @@ async function openRemote(settings: TargetSettings, target: string): Promise<Run
     return undefined;
   }
   events.add('target-hosts', choice.reason, transport);
-  const watch = new TargetWatch(url.origin, transport, events, settings.onGone);
+  const watch = new TargetWatch(url.origin, transport, events, settings.onGone, probe);
   watch.start();
   const sampler = settings.targetPid ? new ProcessTreeSampler(settings.targetPid) : undefined;
   sampler?.start();

@@ -5,6 +5,7 @@
  * then once a second. One missed answer is an event; DOWN_AFTER in a row
  * mean the target is down, which cuts the run short.
  */
+import net from 'node:net';
 import { request } from 'undici';
 import type { RunEvents } from './run-events.js';
 
@@ -23,6 +24,38 @@ export async function probeHealth(baseUrl: string, timeoutMs = PROBE_TIMEOUT_MS)
   }
 }
 
+/** What a probe of the target found wrong, or undefined when it answered. */
+export type HealthProbe = (baseUrl: string) => Promise<string | undefined>;
+
+/**
+ * For an app driven through an adapter, which has no /healthz: `GET path` answered below 500,
+ * or without a path a TCP connect that succeeds.
+ */
+export function appProbe(path: string | undefined): HealthProbe {
+  if (path) {
+    return async (baseUrl) => {
+      try {
+        const response = await request(`${baseUrl}${path}`, { headersTimeout: PROBE_TIMEOUT_MS, bodyTimeout: PROBE_TIMEOUT_MS });
+        await response.body.dump();
+        return response.statusCode < 500 ? undefined : `GET ${path} answered ${response.statusCode}`;
+      } catch (error) {
+        return `GET ${path} failed: ${(error as Error).message}`;
+      }
+    };
+  }
+  return (baseUrl) =>
+    new Promise((resolve) => {
+      const url = new URL(baseUrl);
+      const socket = net.connect(Number(url.port || 80), url.hostname);
+      socket.setTimeout(PROBE_TIMEOUT_MS, () => socket.destroy(new Error('timed out')));
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(undefined);
+      });
+      socket.once('error', (error) => resolve(`TCP connect failed: ${error.message}`));
+    });
+}
+
 export class TargetWatch {
   #timer: NodeJS.Timeout | undefined;
   #missed = 0;
@@ -34,6 +67,7 @@ export class TargetWatch {
     private readonly transport: string,
     private readonly events: RunEvents,
     private readonly onDown: () => void,
+    private readonly probe: HealthProbe = probeHealth,
   ) {}
 
   start(): void {
@@ -48,7 +82,7 @@ export class TargetWatch {
   async #check(): Promise<void> {
     if (this.#checking) return;
     this.#checking = true;
-    const problem = await probeHealth(this.baseUrl);
+    const problem = await this.probe(this.baseUrl);
     this.#checking = false;
     if (!problem) {
       if (this.#missed > 0)

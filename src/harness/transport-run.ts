@@ -26,6 +26,9 @@ import { Publisher } from './publisher.js';
 import type { RunEvents } from './run-events.js';
 import { openTarget, type RunTarget } from './run-target.js';
 import { buildTransportResult, cpuDelta, unreachableResult } from './transport-result.js';
+import type { LoadedAdapter } from '../adapter/load.js';
+import { AdapterDrive } from './adapter-drive.js';
+import type { Progress } from './progress.js';
 
 export interface RunOptions {
   /** A server someone else runs (http://host:port); otherwise one is started per transport. */
@@ -35,6 +38,8 @@ export interface RunOptions {
   targetHosts?: string[];
   /** With a target: its process, sampled for CPU and memory like the embedded server. */
   targetPid?: number;
+  /** Drive the target through this adapter (its app's own subscribe and publish; markers in the data). */
+  adapter?: LoadedAdapter;
   /** Called when every client is connected, before the first update (idle-memory probes). */
   onRamped?: (transport: TransportName) => Promise<void>;
   /** Where the client processes run: forked here (default) or on load agents (src/agents/). */
@@ -43,21 +48,7 @@ export interface RunOptions {
   onSteadyEnd?: (transport: TransportName) => Promise<void>;
 }
 
-export interface Progress {
-  transport: string;
-  phase: 'server' | 'ramp' | 'steady' | 'drain' | 'teardown';
-  elapsedS: number;
-  open: number;
-  target: number;
-  failed: number;
-  deliveredPerS: number;
-  /** Latency so far, the highest of any client process (the result merges them exactly). */
-  p50Us: number;
-  p90Us: number;
-  p99Us: number;
-  /** Wire bytes per delivered update in the steady phase so far (none before it). */
-  bytesPerUpdate?: number;
-}
+export type { Progress } from './progress.js';
 
 /** What a transport run shares with the whole run. */
 export interface RunContext {
@@ -88,6 +79,7 @@ export class TransportRun {
   #faults: FaultSchedule | undefined;
   /** The counters when the steady phase began: live bytes per update are measured from there. */
   #steadyStart: FleetCounters | undefined;
+  readonly #adapter: AdapterDrive | undefined;
 
   constructor(
     private readonly context: RunContext,
@@ -96,14 +88,18 @@ export class TransportRun {
   ) {
     this.#s = context.scenario;
     this.#channels = channelNames(this.#s.channels);
+    const adapter = context.options.adapter;
+    this.#adapter = adapter && new AdapterDrive(adapter, this.#s, transport);
   }
 
   async run(): Promise<TransportResult> {
     this.#progress('server');
     try {
       const target = await this.#openTarget();
-      if (!target) return unreachableResult(this.#s, this.transport, this.clients);
       this.#target = target;
+      if (!target || (this.#adapter && !(await this.#adapter.check(target, this.#channels[0]!, this.context.events)))) {
+        return unreachableResult(this.#s, this.transport, this.clients);
+      }
       const ramp = await this.#ramp(target.clientTargets);
       if (!this.#cut.signal.aborted) await this.context.options.onRamped?.(this.transport);
       const steady = await this.#steadyAndDrain(target);
@@ -146,6 +142,7 @@ export class TransportRun {
         transport: this.transport,
         events: this.context.events,
         onGone: () => this.#cut.abort(),
+        probe: this.#adapter?.probe,
       });
     } catch (error) {
       this.context.events.add('server-start-failed', (error as Error).message.slice(0, 2000), this.transport);
@@ -188,6 +185,7 @@ export class TransportRun {
       channels: this.#channels,
       targets,
       events: this.context.events,
+      adapter: this.#adapter?.fleet,
     });
     const { plans } = this.#launched;
     this.#fleets = this.#launched.group;
@@ -255,6 +253,7 @@ export class TransportRun {
             payloadBytes: this.#s.payloadBytes,
             secret: this.context.options.secret,
             onFailure: (message) => this.context.events.add('publish-failed', message, this.transport),
+            adapter: this.#adapter?.publisher(target.baseUrl),
           });
     this.#source = source;
     source.start();

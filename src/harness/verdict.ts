@@ -17,6 +17,7 @@ const FATAL_EVENTS: Record<string, string> = {
   'client-process-exit': 'a client process died',
   'poll-ceiling-failed': "autocannon's poll ceiling could not be measured",
   'agent-lost': 'a load agent vanished',
+  'adapter-check-failed': "the adapter's check failed",
 };
 
 export function runProblems(result: RunResult, kind: string): string[] {
@@ -28,6 +29,10 @@ export function runProblems(result: RunResult, kind: string): string[] {
   for (const [name, t] of Object.entries(result.transports)) {
     if (t.publish && t.publish.failed > 0) {
       problems.push(`${name}: ${t.publish.failed} of ${t.publish.attempted} publishes were never acknowledged by the server`);
+    }
+    // A run that was owed updates and delivered none measured nothing (a subscribe the server ignored, a marker lost).
+    if (t.updates.expected > 0 && t.updates.delivered === 0) {
+      problems.push(`${name}: none of the ${t.updates.expected} updates owed to the subscribers was delivered`);
     }
     const short = t.clients.target - t.clients.open;
     if (kind !== 'capacity' && short > 0) problems.push(`${name}: ${short} of ${t.clients.target} clients were not open at the end`);

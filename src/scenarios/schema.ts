@@ -66,6 +66,8 @@ export const scenarioSchema = z
     echoRate: z.number().positive().max(1000).default(1),
     /** Faults scenario: what to inject, when (seconds into the steady phase). */
     faults: z.array(faultSpecSchema).max(100).default([]),
+    /** An adapter module (path, relative to the scenario file) that drives the --target app; see src/adapter/types.ts. */
+    adapter: z.string().min(1).optional(),
     /** Gate expressions checked after the run. */
     thresholds: z.array(z.string()).default([]),
   })
