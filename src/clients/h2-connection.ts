@@ -17,7 +17,7 @@ import net, { type Socket } from 'node:net';
 import { epochMs } from '../metrics/clock.js';
 import { h2HeaderList } from './h2-head.js';
 import type { ConnectionHandlers, HttpLink } from './http-connection.js';
-import { meterSocket, type ClientEnvironment, type ClientTarget } from './load-client.js';
+import { connectOptions, meterSocket, type ClientEnvironment, type ClientTarget } from './load-client.js';
 
 const kConnection = Symbol('rtbench.h2Connection');
 type OwnedStream = ClientHttp2Stream & { [kConnection]?: Http2Connection };
@@ -33,7 +33,7 @@ export class Http2Connection implements HttpLink {
     target: ClientTarget,
     readonly handlers: ConnectionHandlers,
   ) {
-    this.socket = meterSocket(env, net.connect(target.port, target.host));
+    this.socket = meterSocket(env, net.connect(connectOptions(target)));
     this.socket.on('error', (error) => (this.#error ??= error));
     this.session = http2.connect(`http://${target.host}:${target.port}`, { createConnection: () => this.socket });
     this.session.on('error', (error) => (this.#error ??= error));
