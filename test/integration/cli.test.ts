@@ -32,6 +32,12 @@ describe('rtbench CLI', () => {
     const unknown = rtbench('serve', '--bogus');
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain("unknown option '--bogus'");
+    const tlsAlone = rtbench('serve', '--tls-cert', 'cert.pem', '--tls-key', 'key.pem');
+    expect(tlsAlone.status).toBe(2);
+    expect(tlsAlone.stderr).toContain('--tls-cert and --tls-key serve HTTP/2 over TLS; add --h2');
+    const certAlone = rtbench('serve', '--h2', '--tls-cert', 'cert.pem');
+    expect(certAlone.status).toBe(2);
+    expect(certAlone.stderr).toContain('--tls-cert and --tls-key go together');
   });
 
   it('serve answers on every endpoint and stops cleanly on SIGTERM', async () => {

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, listen, type App } from '../../src/servers/app.js';
 import { selfSignedCertificate } from '../../src/servers/h2/certificate.js';
 import { H2_PREFACE, classifyFirstBytes } from '../../src/servers/h2/protocol-sniff.js';
+import { startCli } from '../helpers/server.js';
 
 let app: App;
 let port: number;
@@ -133,5 +134,29 @@ describe('serve --h2', () => {
     for (let i = 0; i < 10; i++) app.hub.publish({ channel: 'slow', event: 'update', data: big, ts: 1_700_000_000_000.5 });
     expect(await closed).toBe(http2.constants.NGHTTP2_CANCEL);
     expect((await get(session, '/healthz')).status).toBe(200);
+  });
+});
+
+describe('rtbench serve --h2 --workers 2', () => {
+  it('serves h2c and TLS on the shared port from every worker, with the certificate the primary made', async () => {
+    const server = await startCli(['--h2', '--workers', '2']);
+    try {
+      const pems = new Set<string>();
+      for (let i = 0; i < 4; i++) {
+        const h2c = http2.connect(`http://127.0.0.1:${server.port}`);
+        const tls = http2.connect(`https://127.0.0.1:${server.port}`, { rejectUnauthorized: false });
+        for (const session of [h2c, tls]) {
+          session.on('error', () => {});
+          sessions.push(session);
+          expect((await get(session, '/poll?channel=w&cursor=0')).body).toBe('{"cursor":0,"messages":[]}');
+        }
+        pems.add(
+          (tls.socket as unknown as { getPeerX509Certificate(): { fingerprint256: string } }).getPeerX509Certificate().fingerprint256,
+        );
+      }
+      expect(pems.size).toBe(1);
+    } finally {
+      await server.stop();
+    }
   });
 });
