@@ -103,7 +103,7 @@ export class AgentPool implements FleetLauncher {
   /** The run's key, refreshed well inside its expiry: agents leave a run whose key is gone. */
   async #keepAlive(): Promise<void> {
     const { timeoutMs } = this.options;
-    const refresh = () => this.redis.set(runKey(this.run), '1', 'PX', timeoutMs * 2);
+    const refresh = () => this.redis.set(runKey(this.run), '1', 'PX', timeoutMs);
     await refresh();
     this.#timers.push(setInterval(() => void refresh().catch(() => {}), timeoutMs / 4));
   }
