@@ -14,7 +14,7 @@ import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Envelope } from '../../src/servers/hub.js';
 import { EngineClient } from '../helpers/fallback-clients.js';
-import { type RunningRedis, redisForSuite, startRedis } from '../helpers/redis-server.js';
+import { redisForSuite, startRedis } from '../helpers/redis-server.js';
 import { CLI, type RunningServer, startCli, startInProcess } from '../helpers/server.js';
 import { publish, subscribe, TRANSPORT_NAMES, type TestSubscriber } from '../helpers/subscribers.js';
 import { spawnSync } from 'node:child_process';
@@ -174,6 +174,45 @@ describe('rtbench serve --redis: two nodes through one Redis', () => {
     expect(gapped.gap).toEqual({ from: 1, to: 7 });
     expect(gapped.messages.map((m) => m.seq)).toEqual(range(8, 12));
   });
+  // Last: it stops the suite's Redis. Node B (--workers 2: the primary has the connection) and node C (one process).
+  it('lost mid-run: publishes answer 503 with a JSON error and /healthz says so; when Redis is back (empty) seqs go on', async () => {
+    const survivors = [nodes[1]!, nodes[2]!];
+    const subscribers = await Promise.all(survivors.map((node) => subscribe('ws', node.url, ['lost'])));
+    for (const subscriber of subscribers) closers.push(() => subscriber.close());
+    for (const node of survivors) expect(await publishOn(node.url, 'lost', 'before')).toBe(1);
+    await redis.stop();
+    for (const node of survivors) {
+      const refused = await publish(node.url, { channel: 'lost', data: 'during' });
+      expect(refused.status).toBe(503);
+      expect(refused.body).toMatchObject({ code: 'RTB_ERR_BACKPLANE' });
+      expect(refused.body.error).toMatch(/not published: Redis \(redis:\/\/127\.0\.0\.1:\d+\) did not take it/);
+      const health = await request(`${node.url}/healthz`);
+      expect(health.statusCode).toBe(503);
+      expect(await health.body.json()).toMatchObject({ status: 'backplane-unreachable', backplane: { connected: false } });
+    }
+
+    // A fresh Redis on the same port, without the old one's data: the nodes reconnect and put their heads back.
+    const again = await startRedis({ port: redis.port });
+    closers.push(() => again.stop());
+    for (const node of survivors) {
+      let status = 0;
+      for (let i = 0; i < 50 && status !== 200; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const answer = await request(`${node.url}/healthz`);
+        await answer.body.dump();
+        status = answer.statusCode;
+      }
+      expect(status).toBe(200);
+      expect(await publishOn(node.url, 'lost', 'after')).toBe(2);
+    }
+    for (const subscriber of subscribers) {
+      const received = await subscriber.waitFor(2);
+      expect(received.map((m) => [m.seq, m.data])).toEqual([
+        [1, 'before'],
+        [2, 'after'],
+      ]);
+    }
+  });
 });
 
 describe('rtbench serve --redis: Redis unreachable', () => {
@@ -184,43 +223,5 @@ describe('rtbench serve --redis: Redis unreachable', () => {
     });
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/cannot reach Redis at redis:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/);
-  });
-
-  it('lost mid-run: publishes answer 503 with a JSON error and /healthz says so; when Redis is back (empty) seqs go on', async () => {
-    let redis: RunningRedis = await startRedis();
-    const node = await startCli(['--redis', redis.url]);
-    const subscriber = await subscribe('ws', node.url, ['lost']);
-    try {
-      expect(await publishOn(node.url, 'lost', 'before')).toBe(1);
-      await redis.stop();
-      const refused = await publish(node.url, { channel: 'lost', data: 'during' });
-      expect(refused.status).toBe(503);
-      expect(refused.body).toMatchObject({ code: 'RTB_ERR_BACKPLANE' });
-      expect(refused.body.error).toMatch(/not published: Redis \(redis:\/\/127\.0\.0\.1:\d+\) did not take it/);
-      const health = await request(`${node.url}/healthz`);
-      expect(health.statusCode).toBe(503);
-      expect(await health.body.json()).toMatchObject({ status: 'backplane-unreachable', backplane: { connected: false } });
-
-      // A fresh Redis on the same port, without the old one's data: the node reconnects and puts its heads back.
-      redis = await startRedis({ port: redis.port });
-      let status = 0;
-      for (let i = 0; i < 50 && status !== 200; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        const answer = await request(`${node.url}/healthz`);
-        await answer.body.dump();
-        status = answer.statusCode;
-      }
-      expect(status).toBe(200);
-      expect(await publishOn(node.url, 'lost', 'after')).toBe(2);
-      const received = await subscriber.waitFor(2);
-      expect(received.map((m) => [m.seq, m.data])).toEqual([
-        [1, 'before'],
-        [2, 'after'],
-      ]);
-    } finally {
-      await subscriber.close();
-      await node.stop();
-      await redis.stop();
-    }
   });
 });
