@@ -15,6 +15,7 @@ import {
 import { FAULT_HEADER, faultRows, statusLine } from '../report/run-status.js';
 import { textTable } from '../report/tables.js';
 import { transportNotes, transportRows, TRANSPORT_HEADER } from '../report/transport-table.js';
+import { todayTableText } from '../report/wire-today.js';
 
 export function formatSummary(result: RunResult): string {
   const parts = [textTable(TRANSPORT_HEADER, transportRows(result))];
@@ -29,5 +30,7 @@ export function formatSummary(result: RunResult): string {
     const ceiling = pollCeilingRows(result);
     if (ceiling.length > 0) parts.push(`Short-poll ceiling (autocannon)\n${textTable(POLL_CEILING_HEADER, ceiling)}`);
   }
+  const today = todayTableText(result);
+  parts.push(`${today.title}\n${textTable(today.header, today.rows, ['left', 'left'])}`);
   return parts.join('\n\n');
 }

@@ -26,6 +26,7 @@ import { measuredTableText, modelTableText, type TextTable } from './model-table
 import { EVENT_HEADER, eventRows, eventsLeftOut, FAULT_HEADER, faultRows, statusLine } from './run-status.js';
 import type { RunResult } from '../result/schema.js';
 import { runHeadline, transportNotes, transportRows, TRANSPORT_HEADER } from './transport-table.js';
+import { TODAY_CLIENTS, todayBars, todayTableText } from './wire-today.js';
 
 const STYLE = `
 body { font-family: system-ui, sans-serif; margin: 0; color: #1d1d1f; background: #fff; }
@@ -97,6 +98,19 @@ function bandwidthChart(result: RunResult): string {
     }),
     `Each transport's measured wire bytes per update (payload included) x ${formatNumber(clients)} clients x 1 update/s x 8; the grey bars are the talk's model (headers or framing only, no payload).`,
   );
+}
+
+/** The talk's figures, today's model and the run's transports at the talk's scale (wire-today.ts). */
+function todaySection(result: RunResult): string {
+  const chart = barChart({
+    id: 'wire-today',
+    title: `The 871 bytes today: Mbps at ${formatNumber(TODAY_CLIENTS)} clients, 1 update/s each`,
+    bars: todayBars(result),
+    format: (value) => formatNumber(value, 1),
+    axisLabel: 'Mbps (2^20 bit/s)',
+  });
+  const caption = "Grey: the talk's 2009 figures and the model of today's wire; coloured: what this run measured (payload included).";
+  return `${textTableHtml(todayTableText(result))}\n${figure(chart, caption)}`;
 }
 
 function bytesChart(result: RunResult): string {
@@ -254,6 +268,8 @@ ${statusHtml(result)}
 ${htmlTable(TRANSPORT_HEADER, transportRows(result))}
 ${notes.length ? `<ul class="notes">${notes.map((note) => `<li>${esc(note)}</li>`).join('')}</ul>` : ''}
 ${capacitySection(result)}
+<h2>The 871 bytes today</h2>
+${todaySection(result)}
 <h2>Bandwidth at the talk's scale</h2>
 ${bandwidthChart(result)}
 <h2>Bytes per update</h2>

@@ -17,6 +17,7 @@ import { measuredTableText, modelTableText, type TextTable } from './model-table
 import type { RunResult } from '../result/schema.js';
 import { EVENT_HEADER, eventRows, eventsLeftOut, FAULT_HEADER, faultRows, statusLine } from './run-status.js';
 import { type Align, markdownTable } from './tables.js';
+import { todayTableText } from './wire-today.js';
 
 const FAULT_ALIGN: Align[] = ['left', 'right', 'left'];
 import { runHeadline, transportNotes, transportRows, TRANSPORT_HEADER } from './transport-table.js';
@@ -47,6 +48,7 @@ export function renderMarkdown(result: RunResult): string {
     if (ceiling.length > 0) out.push(markdownTable(POLL_CEILING_HEADER, ceiling), '');
   }
   out.push(...eventsBlock(result));
+  out.push('### The 871 bytes today', '', section(todayTableText(result)), '');
   out.push(
     '### Model vs measured',
     '',

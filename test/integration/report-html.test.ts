@@ -60,12 +60,21 @@ describe.skipIf(process.env.RTBENCH_SKIP_BROWSER === '1')('HTML report in Chromi
         height: svg.getBoundingClientRect().height,
       })),
     );
-    expect(charts.map((chart) => chart.id)).toEqual(['bandwidth', 'bytes-per-update', 'latency', 'connections', 'throughput']);
+    expect(charts.map((chart) => chart.id)).toEqual([
+      'wire-today',
+      'bandwidth',
+      'bytes-per-update',
+      'latency',
+      'connections',
+      'throughput',
+    ]);
     for (const chart of charts) {
       expect(chart.width, chart.id!).toBeGreaterThan(300);
       expect(chart.height, chart.id!).toBeGreaterThan(100);
     }
     const byId = Object.fromEntries(charts.map((chart) => [chart.id, chart]));
+    // The talk's two rows and the model's four, then the five transports.
+    expect(byId['wire-today']!.bars).toBe(11);
     // Five transports plus the model's two reference bars.
     expect(byId.bandwidth!.bars).toBe(7);
     // Overhead and payload for each of the five transports.
@@ -81,7 +90,7 @@ describe.skipIf(process.env.RTBENCH_SKIP_BROWSER === '1')('HTML report in Chromi
       'rect.bar',
       (rects) => rects.filter((r) => r.getBoundingClientRect().width > 0 && r.getBoundingClientRect().height > 0).length,
     );
-    expect(drawn).toBe(7 + 10 + 25);
+    expect(drawn).toBe(11 + 7 + 10 + 25);
     expect(await page.locator('td.fail').count()).toBe(1);
 
     await mkdir(REPORTS, { recursive: true });
