@@ -67,7 +67,7 @@ async function runSteps(check: AdapterCheck, meter: ByteMeter): Promise<string |
   const client = createAdapterClient(check.transport, context, env, check.target, check.channel);
   const sender = updateSender(check.adapter, check.baseUrl);
   try {
-    const subscribeMs = check.subscribeTimeoutMs ?? 10_000;
+    const subscribeMs = check.subscribeTimeoutMs ?? check.adapter.check?.subscribeMs ?? 10_000;
     const opened = await withTimeout(client.open(), subscribeMs).catch((error: Error) => error);
     if (opened === TIMEOUT) return `subscribe (${check.transport}): not confirmed within ${subscribeMs / 1000} s${waitedFor(check)}`;
     if (opened instanceof Error) return `subscribe (${check.transport}): ${opened.message.replace(/^subscribe: /, '')}`;
@@ -75,7 +75,8 @@ async function runSteps(check: AdapterCheck, meter: ByteMeter): Promise<string |
     await new Promise((resolve) => setTimeout(resolve, 200));
     const outcome = await sender.send(check.channel, markedData(run, check.channel, 1, epochMs(), check.payloadBytes));
     if (!outcome.ok) return `publish: ${outcome.failure.replace(/^publish: /, '')}`;
-    const deliverMs = check.deliverTimeoutMs ?? 5000 + (check.transport === 'short-poll' ? check.settings.pollIntervalMs : 0);
+    const poll = check.transport === 'short-poll' ? check.settings.pollIntervalMs : 0;
+    const deliverMs = check.deliverTimeoutMs ?? (check.adapter.check?.deliverMs ?? 5000) + poll;
     const deadline = performance.now() + deliverMs;
     while (deliveries.delivered === 0 && performance.now() < deadline && errors.length === 0) {
       await new Promise((resolve) => setTimeout(resolve, 20));

@@ -76,6 +76,13 @@ export const adapterSchema = z
     publish,
     findMarkers: fn.optional(),
     health: z.string().startsWith('/').optional(),
+    check: z
+      .object({
+        subscribeMs: z.number().int().min(100).max(120_000).optional(),
+        deliverMs: z.number().int().min(100).max(120_000).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .refine((a) => a.socketio || a.ws || a.sse || a.poll || a.longPoll, {

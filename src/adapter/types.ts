@@ -124,4 +124,6 @@ export interface Adapter {
    * default: a TCP connect to the target (an app has no /healthz).
    */
   health?: string;
+  /** How long the check before the run waits for the subscription to be confirmed (default 10,000 ms) and for the probe update (default 5,000 ms, plus a poll interval). */
+  check?: { subscribeMs?: number; deliverMs?: number };
 }

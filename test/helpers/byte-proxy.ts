@@ -25,7 +25,8 @@ export class ByteProxy {
   constructor(readonly targetPort: number) {}
 
   async start(): Promise<this> {
-    const server = net.createServer((client) => this.#accept(client));
+    // Half-open on both sides, as a direct connection would be: a client's FIN must not stop what the app still sends.
+    const server = net.createServer({ allowHalfOpen: true }, (client) => this.#accept(client));
     this.#server = server;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     this.port = (server.address() as net.AddressInfo).port;
@@ -35,7 +36,7 @@ export class ByteProxy {
   #accept(client: Socket): void {
     const counted: CountedConnection = { first: '', up: 0, down: 0, closed: false };
     this.connections.push(counted);
-    const upstream = net.connect(this.targetPort, '127.0.0.1');
+    const upstream = net.connect({ port: this.targetPort, host: '127.0.0.1', allowHalfOpen: true });
     for (const socket of [client, upstream]) {
       this.#sockets.add(socket);
       socket.on('error', () => {});
@@ -52,11 +53,12 @@ export class ByteProxy {
     });
     client.on('end', () => upstream.end());
     upstream.on('end', () => client.end());
+    // One side gone: the other is ended, not destroyed, so what was counted as sent to it is still flushed.
     client.on('close', () => {
       counted.closed = true;
-      upstream.destroy();
+      upstream.end();
     });
-    upstream.on('close', () => client.destroy());
+    upstream.on('close', () => client.end());
   }
 
   /** Totals of the connections that are not the publisher's. */

@@ -25,7 +25,7 @@ afterAll(async () => {
   await app?.stop();
 });
 
-const LOAD = ['--clients', '20', '--channels', '4', '--rate', '5', '--duration', '1s'];
+const LOAD = ['--clients', '20', '--channels', '4', '--rate', '5', '--duration', '600ms'];
 
 async function runThrough(adapter: string) {
   const before = proxy.subscriberBytes();
