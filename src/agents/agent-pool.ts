@@ -16,7 +16,7 @@ import type { RunEvents } from '../harness/run-events.js';
 import { agentBreakdown } from './agent-breakdown.js';
 import type { FromAgent, Invitation, ToAgent } from './agent-protocol.js';
 import { agentPlans } from './agent-plans.js';
-import { downStream, INVITATIONS, runKey, upStream } from './keys.js';
+import { downStream, INVITATIONS, KEY_TTL_S, runKey, upStream } from './keys.js';
 import { connectRedis, CoordinatorError, post, StreamReader } from './redis-link.js';
 import { RemoteAgent } from './remote-agent.js';
 
@@ -74,6 +74,8 @@ export class AgentPool implements FleetLauncher {
     const invitation: Invitation = { run: this.run, timeoutMs, heartbeatMs: Math.min(1000, Math.max(100, timeoutMs / 5)) };
     const arrived = new Promise<void>((resolve) => (this.#arrived = resolve));
     await this.redis.rpush(INVITATIONS, ...Array.from({ length: count }, () => JSON.stringify(invitation)));
+    // Invitations of runs killed before they withdrew theirs do not pile up where no agent takes them.
+    await this.redis.expire(INVITATIONS, KEY_TTL_S);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), waitMs)));
     const outcome = await Promise.race([arrived, late]);

@@ -73,7 +73,11 @@ export class Agent {
         continue;
       }
       if (!popped || this.#stopped) continue;
-      const invitation = JSON.parse(popped[1]) as Invitation;
+      const invitation = parseInvitation(popped[1]);
+      if (!invitation) {
+        this.#log(`ignored an invitation that is not one: ${popped[1].slice(0, 200)}`);
+        continue;
+      }
       // An invitation outlives a run that gave up or died: only a live run is joined.
       if ((await this.redis.exists(runKey(invitation.run))) === 0) continue;
       this.#log(`joined run ${invitation.run}`);
@@ -106,6 +110,18 @@ export class Agent {
 
   #log(line: string): void {
     this.options.log?.(`rtbench agent ${this.name}: ${line}`);
+  }
+}
+
+/** An invitation as a run writes it, or undefined for anything else on the list. */
+export function parseInvitation(text: string): Invitation | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<Invitation>;
+    const positive = (n: unknown) => typeof n === 'number' && n > 0 && Number.isFinite(n);
+    if (typeof value.run !== 'string' || !positive(value.heartbeatMs) || !positive(value.timeoutMs)) return undefined;
+    return { run: value.run, heartbeatMs: value.heartbeatMs!, timeoutMs: value.timeoutMs! };
+  } catch {
+    return undefined;
   }
 }
 

@@ -88,7 +88,12 @@ export class StreamReader {
           this.#lastId = id;
           const text = fields[fields.indexOf('m') + 1];
           if (this.#stopped || text === undefined) continue;
-          this.onMessage(JSON.parse(text));
+          // An entry that is not ours (another writer on the key) is skipped and said, not fatal.
+          try {
+            this.onMessage(JSON.parse(text));
+          } catch (error) {
+            this.onError(new Error(`${this.stream} entry ${id}: ${(error as Error).message}`));
+          }
         }
       }
     }

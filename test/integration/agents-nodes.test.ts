@@ -92,7 +92,7 @@ describe('two server nodes and three load agents through one Redis', () => {
         clients: CLIENTS,
         channels: 3,
         rate: 4,
-        durationMs: 2000,
+        durationMs: 1500,
         drainMs: 3000,
       },
       'the test',
@@ -113,7 +113,7 @@ describe('two server nodes and three load agents through one Redis', () => {
       const onProgress = (progress: Progress) => {
         if (progress.transport !== transport || progress.phase !== 'steady' || killed) return;
         killed = (async () => {
-          await new Promise((resolve) => setTimeout(resolve, 500));
+          await new Promise((resolve) => setTimeout(resolve, 400));
           deliveredByB = await delivered(`http://127.0.0.2:${port}`);
           const exited = new Promise((resolve) => nodeB.child.once('exit', resolve));
           nodeB.child.kill('SIGKILL');
