@@ -5,7 +5,9 @@
  * raw-socket clients of src/clients/ and for the ordinary client libraries a
  * harness would otherwise use: the `ws` client, the `eventsource` package
  * (on fetch) and undici's Client for long polls; and the `+h2` variants of
- * the lean SSE and long-poll clients (one HTTP/2 session each). Each variant runs in a
+ * the lean SSE and long-poll clients (one HTTP/2 session each) and the
+ * lean ws+deflate client (its inflate stream holds a zlib window once the
+ * compressed `subscribed` answer has come). Each variant runs in a
  * fresh process (`--expose-gc`): heap and RSS are read after a forced GC
  * before and after `--clients` connections are open and subscribed, and the
  * difference is divided by the count. This is the figure that decides how
@@ -22,6 +24,7 @@ import { startServerProcess } from '../dist/harness/server-process.js';
 
 const VARIANTS = [
   'lean ws',
+  'lean ws+deflate',
   'ws library',
   'lean sse',
   'lean sse+h2',
@@ -30,7 +33,7 @@ const VARIANTS = [
   'lean long-poll+h2',
   'undici long-poll',
 ] as const;
-type LeanTransport = 'ws' | 'sse' | 'long-poll' | 'sse+h2' | 'long-poll+h2';
+type LeanTransport = 'ws' | 'ws+deflate' | 'sse' | 'long-poll' | 'sse+h2' | 'long-poll+h2';
 type Variant = (typeof VARIANTS)[number];
 
 const { values } = parseArgs({
@@ -60,8 +63,9 @@ if (values.worker) {
 }
 
 async function main(): Promise<void> {
-  // --h2: the +h2 variants' clients speak HTTP/2 (h2c) to the same port.
-  const server = await startServerProcess(['--host', '127.0.0.1', '--h2']);
+  // --h2: the +h2 variants' clients speak HTTP/2 (h2c) to the same port; --ws-deflate: only the
+  // ws+deflate client offers it, so the others are served as without it.
+  const server = await startServerProcess(['--host', '127.0.0.1', '--h2', '--ws-deflate']);
   try {
     const rows: Record<string, string | number>[] = [];
     for (const variant of VARIANTS) {
@@ -137,6 +141,7 @@ async function opener(variant: Variant, port: number): Promise<Open> {
   const base = `127.0.0.1:${port}`;
   switch (variant) {
     case 'lean ws':
+    case 'lean ws+deflate':
     case 'lean sse':
     case 'lean long-poll':
     case 'lean sse+h2':
