@@ -9,12 +9,12 @@
  * 20,000 files, so the single-process example cannot hold 20,000 sockets),
  * driven through the example's adapter by what `rtbench run --target URL
  * --adapter FILE --transports fallback` runs (the Orchestrator, with the
- * same options). The chat listens on all addresses, so the clients spread
- * over 127.0.0.1-127.0.0.8 by themselves (--target-hosts).
+ * same options), the clients spread over 127.0.0.2-127.0.0.9 (--target-hosts;
+ * the chat listens on all addresses) and the publisher on 127.0.0.1.
  *
  * Prints clients open, delivered / expected, lost, and the steady phase's
  * wire bytes per update twice: as rtbench's meter counted them, and as the
- * kernel counted the same client sockets (`ss -tinp` just before the
+ * kernel counted the same client sockets (`ss -tin` just before the
  * steady-start mark and just after the steady-end mark; socket.io's pings
  * in the moments between a snapshot and its mark are the only traffic one
  * sees and the other does not).
@@ -98,12 +98,14 @@ try {
   let after: SocketBytes | undefined;
   const orchestrator = new Orchestrator(scenario, {
     target,
+    // The clients on 127.0.0.2-127.0.0.9, the publisher on 127.0.0.1: the kernel's count of the clients' sockets leaves it out.
+    targetHosts: Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`),
     adapter,
     onRamped: async () => {
-      before = socketBytesTo(port, [process.pid]);
+      before = socketBytesTo(port, '127.0.0.1');
     },
     onSteadyEnd: async () => {
-      after = socketBytesTo(port, [process.pid]);
+      after = socketBytesTo(port, '127.0.0.1');
     },
   });
   const printer = new ProgressPrinter(process.stderr);
@@ -124,6 +126,7 @@ try {
     clients_open: `${t.clients.open}/${t.clients.target}`,
     failed: t.clients.failed,
     connections_seen_by_kernel: `${before?.connections}/${after?.connections}`,
+    ss_read_ms: `${before?.readMs}/${after?.readMs}`,
     delivered: `${t.updates.delivered}/${t.updates.expected}`,
     lost: t.updates.lost,
     dup: t.updates.duplicated,
