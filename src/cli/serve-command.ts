@@ -9,8 +9,7 @@ import { addHttp2Options, type Http2Config, type Http2Options, http2Config } fro
 import { addCompressionOptions, type CompressionOptions, compressionConfig } from './compression-options.js';
 import { EXIT } from './exit-codes.js';
 import { connectBackplane, redisPrefixOption, redisUrlOption } from './serve-backplane.js';
-import { type Backplane, BackplaneBus, safeUrl } from '../servers/backplane.js';
-import { Hub } from '../servers/hub.js';
+import { type Backplane, createBackplaneApp, safeUrl } from '../servers/backplane.js';
 import { durationOption, integerOption, sizeOption } from './options.js';
 
 interface ServeOptions extends CompressionOptions, Http2Options {
@@ -241,10 +240,8 @@ async function startServer(options: ServeOptions, config: Partial<ServerConfig>,
       const handle = await startCluster(config, options.workers, backplane);
       return { port: handle.port, close: () => handle.close().then(() => backplane?.close()), failure: handle.failure };
     }
-    const hub = backplane ? new Hub(config) : undefined;
-    await backplane?.start(hub!);
-    const bus = backplane ? new BackplaneBus(backplane) : undefined;
-    const app = createApp({ config, hub, bus, backplane, extraRoutes: demo?.routes });
+    const appOptions = { config, extraRoutes: demo?.routes };
+    const app = backplane ? await createBackplaneApp(backplane, appOptions) : createApp(appOptions);
     const port = await listen(app);
     return { port, close: () => app.close().then(() => backplane?.close()) };
   } catch (error) {

@@ -6,8 +6,9 @@
  * so the server's modules can name them without loading any Redis code.
  */
 import { epochMs } from '../metrics/clock.js';
+import { type App, type AppOptions, createApp } from './app.js';
 import { type DeliverBatch, type PublishBatch, packInputs } from './cluster/publish-batch.js';
-import type { Hub, PublishInput } from './hub.js';
+import { Hub, type PublishInput } from './hub.js';
 import type { PublishBus } from './publish.js';
 
 /** What /healthz says of the backplane. */
@@ -64,4 +65,11 @@ export function safeUrl(url: string): string {
   } catch {
     return url;
   }
+}
+
+/** One process on a backplane (`serve --redis` without --workers): its hub loads and follows the backplane, its publishes go through it. */
+export async function createBackplaneApp(backplane: Backplane, options: AppOptions = {}): Promise<App> {
+  const hub = new Hub(options.config);
+  await backplane.start(hub);
+  return createApp({ ...options, hub, bus: new BackplaneBus(backplane), backplane });
 }

@@ -16,10 +16,24 @@ import type { Envelope } from '../../src/servers/hub.js';
 import { EngineClient } from '../helpers/fallback-clients.js';
 import { redisForSuite, startRedis } from '../helpers/redis-server.js';
 import { CLI, type RunningServer, startCli, startInProcess } from '../helpers/server.js';
+import { listen } from '../../src/servers/app.js';
+import { createBackplaneApp } from '../../src/servers/backplane.js';
+import { RedisBackplane } from '../../src/servers/redis/redis-backplane.js';
 import { publish, subscribe, TRANSPORT_NAMES, type TestSubscriber } from '../helpers/subscribers.js';
 import { spawnSync } from 'node:child_process';
 
-type Node = RunningServer & Awaited<ReturnType<typeof startCli>>;
+/** How long a node may take to start (the CLI's start-up alone was 3-5 s at a load average of 15). */
+const START_MS = 45_000;
+
+type Node = RunningServer & Partial<Awaited<ReturnType<typeof startCli>>>;
+
+/** A node in this process (as `serve --redis` without --workers builds it): cheaper to start than a child on a loaded machine. */
+async function inProcessNode(url: string, prefix: string, historySize: number): Promise<Node> {
+  const backplane = await RedisBackplane.connect({ url, prefix, historySize, historyTtlMs: 300_000 });
+  const app = await createBackplaneApp(backplane, { config: { host: '127.0.0.1', port: 0, historySize } });
+  const port = await listen(app);
+  return { url: `http://127.0.0.1:${port}`, port, stop: () => app.close().then(() => backplane.close()) };
+}
 
 /** One subscriber per transport on `url`, fallback (Engine.IO: polling, then the WebSocket upgrade) included. */
 async function everyTransport(
@@ -57,12 +71,13 @@ async function publishOn(url: string, channel: string, data: unknown): Promise<n
 describe('rtbench serve --redis: two nodes through one Redis', () => {
   const redis = redisForSuite();
   const nodes: Node[] = [];
-  const BOUND = ['--redis-prefix', 'bound:', '--history', '5'];
   // Node A, node B (a cluster: its primary talks to Redis) and, for the history bound, node C with --history 5, started together.
   beforeAll(async () => {
     const args = ['--redis', redis.url, '--redis-prefix', 'two:'];
-    nodes.push(...(await Promise.all([startCli(args), startCli([...args, '--workers', '2']), startCli(['--redis', redis.url, ...BOUND])])));
-  }, 30_000);
+    // Servers starting at once on a loaded 2-core machine can take longer than one alone is given.
+    const starts = [startCli(args, START_MS), startCli([...args, '--workers', '2'], START_MS), inProcessNode(redis.url, 'bound:', 5)];
+    nodes.push(...(await Promise.all(starts)));
+  }, START_MS + 5000);
   const closers: (() => Promise<void>)[] = [];
   afterEach(async () => {
     await Promise.all(closers.splice(0).map((close) => close().catch(() => {})));
@@ -114,8 +129,8 @@ describe('rtbench serve --redis: two nodes through one Redis', () => {
       }
     })();
     await waitFor(() => [...onA.values()].every((s) => s.seqs().length >= 20), '20 messages on every transport of node A');
-    a.child.kill('SIGKILL');
-    await new Promise((resolve) => a.child.once('exit', resolve));
+    a.child!.kill('SIGKILL');
+    await new Promise((resolve) => a.child!.once('exit', resolve));
     const cursors = new Map([...onA].map(([transport, s]) => [transport, s.seqs().at(-1)!.seq]));
     for (const [transport, s] of onA)
       expect(
@@ -148,33 +163,37 @@ describe('rtbench serve --redis: two nodes through one Redis', () => {
     }
   });
 
-  it('keeps at most --history messages per channel in Redis, and a cursor older than that gets the gap a local server gives', async () => {
-    const first = nodes[2]!;
-    for (let i = 1; i <= 12; i++) await publishOn(first.url, 'bounded', `b${i}`);
-    const client = new Redis(redis.url);
-    closers.push(async () => void (await client.quit()));
-    expect(await client.xlen('bound:history:bounded')).toBe(5);
-    expect(await client.get('bound:seq:bounded')).toBe('12');
-    // A node started now loads its history from Redis.
-    const late = await startCli(['--redis', redis.url, ...BOUND]);
-    nodes.push(late);
-    const local = await startInProcess({ historySize: 5 });
-    closers.push(local.stop);
-    for (let i = 1; i <= 12; i++) await publishOn(local.url, 'bounded', `b${i}`);
-    const withoutTs = (body: { messages: Envelope[] }) => ({ ...body, messages: body.messages.map(({ ts: _, ...m }) => m) });
-    for (const cursor of [0, 3, 9]) {
-      const fromRedis = await (await request(`${late.url}/poll?channel=bounded&cursor=${cursor}`)).body.json();
-      const fromLocal = await (await request(`${local.url}/poll?channel=bounded&cursor=${cursor}`)).body.json();
-      expect(withoutTs(fromRedis as never), `cursor ${cursor}`).toEqual(withoutTs(fromLocal as never));
-    }
-    const gapped = (await (await request(`${late.url}/poll?channel=bounded&cursor=0`)).body.json()) as {
-      gap: unknown;
-      messages: Envelope[];
-    };
-    expect(gapped.gap).toEqual({ from: 1, to: 7 });
-    expect(gapped.messages.map((m) => m.seq)).toEqual(range(8, 12));
-  });
-  // Last: it stops the suite's Redis. Node B (--workers 2: the primary has the connection) and node C (one process).
+  it(
+    'keeps at most --history messages per channel in Redis, and a cursor older than that gets the gap a local server gives',
+    async () => {
+      const first = nodes[2]!;
+      for (let i = 1; i <= 12; i++) await publishOn(first.url, 'bounded', `b${i}`);
+      const client = new Redis(redis.url);
+      closers.push(async () => void (await client.quit()));
+      expect(await client.xlen('bound:history:bounded')).toBe(5);
+      expect(await client.get('bound:seq:bounded')).toBe('12');
+      // A node started now loads its history from Redis.
+      const late = await inProcessNode(redis.url, 'bound:', 5);
+      nodes.push(late);
+      const local = await startInProcess({ historySize: 5 });
+      closers.push(local.stop);
+      for (let i = 1; i <= 12; i++) await publishOn(local.url, 'bounded', `b${i}`);
+      const withoutTs = (body: { messages: Envelope[] }) => ({ ...body, messages: body.messages.map(({ ts: _, ...m }) => m) });
+      for (const cursor of [0, 3, 9]) {
+        const fromRedis = await (await request(`${late.url}/poll?channel=bounded&cursor=${cursor}`)).body.json();
+        const fromLocal = await (await request(`${local.url}/poll?channel=bounded&cursor=${cursor}`)).body.json();
+        expect(withoutTs(fromRedis as never), `cursor ${cursor}`).toEqual(withoutTs(fromLocal as never));
+      }
+      const gapped = (await (await request(`${late.url}/poll?channel=bounded&cursor=0`)).body.json()) as {
+        gap: unknown;
+        messages: Envelope[];
+      };
+      expect(gapped.gap).toEqual({ from: 1, to: 7 });
+      expect(gapped.messages.map((m) => m.seq)).toEqual(range(8, 12));
+    },
+    START_MS + 15_000,
+  );
+  // Last: it stops the suite's Redis. Node B (--workers 2: the primary has the connection) and node C (one process, in this one).
   it('lost mid-run: publishes answer 503 with a JSON error and /healthz says so; when Redis is back (empty) seqs go on', async () => {
     const survivors = [nodes[1]!, nodes[2]!];
     const subscribers = await Promise.all(survivors.map((node) => subscribe('ws', node.url, ['lost'])));
