@@ -7,7 +7,10 @@
  * (on fetch) and undici's Client for long polls; and the `+h2` variants of
  * the lean SSE and long-poll clients (one HTTP/2 session each) and the
  * lean ws+deflate client (its inflate stream holds a zlib window once the
- * compressed `subscribed` answer has come). Each variant runs in a
+ * compressed `subscribed` answer has come); and the adapter clients
+ * (src/clients/adapter/: the lean clients parameterised by an adapter, here
+ * one that speaks rtbench's own /ws, /sse, /long-poll and /socket.io/ as
+ * another app would). `--variants a,b` runs some only. Each variant runs in a
  * fresh process (`--expose-gc`): heap and RSS are read after a forced GC
  * before and after `--clients` connections are open and subscribed, and the
  * difference is divided by the count. This is the figure that decides how
@@ -32,8 +35,13 @@ const VARIANTS = [
   'lean long-poll',
   'lean long-poll+h2',
   'undici long-poll',
+  'lean fallback',
+  'adapter ws',
+  'adapter sse',
+  'adapter long-poll',
+  'adapter fallback',
 ] as const;
-type LeanTransport = 'ws' | 'ws+deflate' | 'sse' | 'long-poll' | 'sse+h2' | 'long-poll+h2';
+type LeanTransport = 'ws' | 'ws+deflate' | 'sse' | 'long-poll' | 'sse+h2' | 'long-poll+h2' | 'fallback';
 type Variant = (typeof VARIANTS)[number];
 
 const { values } = parseArgs({
@@ -41,6 +49,7 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '5000' },
     worker: { type: 'string' },
     port: { type: 'string' },
+    variants: { type: 'string' },
   },
 });
 const clients = Number(values.clients);
@@ -68,7 +77,8 @@ async function main(): Promise<void> {
   const server = await startServerProcess(['--host', '127.0.0.1', '--h2', '--ws-deflate']);
   try {
     const rows: Record<string, string | number>[] = [];
-    for (const variant of VARIANTS) {
+    const chosen = values.variants ? VARIANTS.filter((v) => values.variants!.split(',').includes(v)) : VARIANTS;
+    for (const variant of chosen) {
       process.stderr.write(`bench:clients: ${variant}, ${clients} clients ...\n`);
       const footprint = await runVariant(variant, server.port);
       rows.push({ client: variant, heap_kb_per_client: footprint.heap_kb, rss_kb_per_client: footprint.rss_kb });
@@ -147,6 +157,13 @@ async function opener(variant: Variant, port: number): Promise<Open> {
     case 'lean sse+h2':
     case 'lean long-poll+h2':
       return leanOpener(variant.slice('lean '.length) as LeanTransport, port);
+    case 'lean fallback':
+      return leanOpener('fallback', port);
+    case 'adapter ws':
+    case 'adapter sse':
+    case 'adapter long-poll':
+    case 'adapter fallback':
+      return adapterOpener(variant.slice('adapter '.length) as 'ws' | 'sse' | 'long-poll' | 'fallback', port);
     case 'ws library': {
       const { WebSocket } = await import('ws');
       return (channel) =>
@@ -203,6 +220,49 @@ async function leanOpener(transport: LeanTransport, port: number): Promise<Open>
   };
   return async (channel) => {
     const client = createClient(transport, env, { host: '127.0.0.1', port }, channel);
+    await client.open();
+    return client;
+  };
+}
+
+/** rtbench's own server as an app an adapter drives: the same wire, through the adapter clients. */
+function ownServerAdapter() {
+  return {
+    ws: {
+      path: '/ws',
+      subscribe: (channel: string) => JSON.stringify({ op: 'subscribe', channel }),
+      ready: (message: string) => message.startsWith('{"op":"subscribed"'),
+    },
+    sse: { path: (channel: string) => `/sse?channel=${channel}` },
+    longPoll: { path: (channel: string) => `/long-poll?channel=${channel}&cursor=0&timeout=300000` },
+    socketio: { subscribe: { event: 'subscribe', args: (channel: string) => [{ channel }], ack: true }, updates: ['message'] },
+    publish: { http: (channel: string, data: string) => ({ path: '/publish', body: JSON.stringify({ channel, data }) }) },
+  };
+}
+
+async function adapterOpener(transport: 'ws' | 'sse' | 'long-poll' | 'fallback', port: number): Promise<Open> {
+  const { createAdapterClient } = await import('../dist/clients/adapter/adapter-clients.js');
+  const { adapterContext } = await import('../dist/clients/adapter/adapter-context.js');
+  const { ByteMeter } = await import('../dist/metrics/byte-meter.js');
+  const { DeliveryRecorder } = await import('../dist/metrics/delivery-recorder.js');
+  const context = adapterContext(ownServerAdapter(), 'bench', 64);
+  const env = {
+    meter: new ByteMeter(),
+    deliveries: new DeliveryRecorder(),
+    settings: {
+      headers: 'minimal' as const,
+      conditional: false,
+      pollIntervalMs: 1000,
+      longPollTimeoutMs: 300_000,
+      pollingOnly: false,
+      reconnect: false,
+      echoRate: 0,
+    },
+    onReconnect() {},
+    onError() {},
+  };
+  return async (channel) => {
+    const client = createAdapterClient(transport, context, env, { host: '127.0.0.1', port }, channel);
     await client.open();
     return client;
   };

@@ -102,7 +102,7 @@ describe('a wrong adapter fails fast, naming the step', () => {
     const adapter = await wrongAdapter(
       'short-poll',
       'publish',
-      'publish: { http: (room, text) => ({ path: `/room/${room}/messages`, body: JSON.stringify({ text }) }) }',
+      "publish: { http: (room, text) => ({ path: '/room/' + room + '/messages', body: JSON.stringify({ text }) }) }",
     );
     await expectFailedStep(
       'short-poll',
