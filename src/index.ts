@@ -38,3 +38,8 @@ export type {
 } from './adapter/types.js';
 export { AdapterError, adapterSchema, adapterTransports, loadAdapter, parseAdapter, type LoadedAdapter } from './adapter/load.js';
 export { findMarkers, markerText, type Marker } from './adapter/marker.js';
+export { AgentPool, type AgentPoolOptions } from './agents/agent-pool.js';
+export { Agent, type AgentOptions } from './agents/agent.js';
+export { CoordinatorError } from './agents/redis-link.js';
+export type { FleetLauncher } from './harness/fleet-launcher.js';
+export type { AgentShare } from './result/schema.js';
