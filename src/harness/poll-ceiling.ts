@@ -11,7 +11,7 @@
  * polls. Clients served = polls/s x the poll interval.
  */
 import { createRequire } from 'node:module';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import { request } from 'undici';
 import { type HeaderProfileName, profileHeaders } from '../clients/header-profiles.js';
 import type { PollCeiling } from '../result/schema.js';
@@ -55,7 +55,9 @@ export async function measurePollCeiling(settings: PollCeilingSettings): Promise
   const path = `/poll?channel=${encodeURIComponent(settings.channel)}&cursor=${head}`;
   // autocannon writes Connection itself; a second one would be a duplicate header.
   const headers = Object.fromEntries(profileHeaders(settings.headers).filter(([name]) => name.toLowerCase() !== 'connection'));
-  const result = await autocannon({
+  // Loaded here, not at the top: only a short-poll capacity run needs it, and the CLI starts faster without it.
+  const { default: run } = await import('autocannon');
+  const result = await run({
     url: `${settings.baseUrl}${path}`,
     connections: settings.connections,
     duration: settings.durationMs / 1000,

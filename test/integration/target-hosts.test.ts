@@ -5,14 +5,13 @@
  * listens on 127.0.0.1 only keeps them on 127.0.0.1, a named address that
  * refuses fails the run at once, and a bad list is a CLI error naming the option.
  */
-import { spawnSync } from 'node:child_process';
 import type { IncomingMessage } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Orchestrator } from '../../dist/harness/orchestrator.js';
 import { chooseTargetHosts, parseTargetHosts, wildcardListener } from '../../src/harness/target-hosts.js';
 import { parseScenario } from '../../src/scenarios/schema.js';
 import { createApp, listen } from '../../src/servers/app.js';
-import { CLI } from '../helpers/server.js';
+import { runCli } from '../../src/cli/program.js';
 
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -49,14 +48,25 @@ describe('parseTargetHosts', () => {
 });
 
 describe('rtbench run --target-hosts', () => {
-  it('names the option when the list is bad or there is no --target', () => {
-    const bad = spawnSync(process.execPath, [CLI, 'run', '--target', 'http://127.0.0.1:1', '--target-hosts', '127.0.0.1-127.0.1.2'], {
-      encoding: 'utf8',
-    });
-    expect(bad.status).toBe(2);
+  /** The CLI in this process (runCli, as the bin entry calls it), with what it writes to stderr. */
+  async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
+    const written: string[] = [];
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => written.push(String(chunk)) > 0);
+    const error = vi.spyOn(console, 'error').mockImplementation((...parts) => void written.push(parts.join(' ')));
+    try {
+      return { code: await runCli(args), stderr: written.join('') };
+    } finally {
+      write.mockRestore();
+      error.mockRestore();
+    }
+  }
+
+  it('names the option when the list is bad or there is no --target', async () => {
+    const bad = await cli(['run', '--target', 'http://127.0.0.1:1', '--target-hosts', '127.0.0.1-127.0.1.2']);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/option '--target-hosts <list>' argument '127.0.0.1-127.0.1.2' is invalid.*only the last part/);
-    const alone = spawnSync(process.execPath, [CLI, 'run', '--target-hosts', '127.0.0.1-127.0.0.2'], { encoding: 'utf8' });
-    expect(alone.status).toBe(2);
+    const alone = await cli(['run', '--target-hosts', '127.0.0.1-127.0.0.2']);
+    expect(alone.code).toBe(2);
     expect(alone.stderr).toMatch(/'--target-hosts <list>' needs --target/);
   });
 });
