@@ -116,8 +116,11 @@ function todaySection(result: RunResult): string {
 function bytesChart(result: RunResult): string {
   const bars = Object.entries(result.transports).map(([name, t]) => ({
     label: name,
+    // Under compression the wire can carry fewer bytes than the payload it delivers (overhead < 0): all of it is then payload.
     segments:
-      t.updates.delivered > 0 ? [t.bytes.overhead_per_update, Math.max(0, t.bytes.per_update - t.bytes.overhead_per_update)] : [0, 0],
+      t.updates.delivered > 0
+        ? [Math.max(0, t.bytes.overhead_per_update), t.bytes.per_update - Math.max(0, t.bytes.overhead_per_update)]
+        : [0, 0],
   }));
   return figure(
     stackedBarChart({
@@ -131,7 +134,7 @@ function bytesChart(result: RunResult): string {
       format: (value) => `${formatNumber(value, 1)} B`,
       axisLabel: 'bytes per update (steady phase, down + up)',
     }),
-    'Overhead is every wire byte that is not payload: HTTP heads, chunk lines, event-stream fields, frame headers, empty polls.',
+    'Overhead is every wire byte that is not payload: HTTP heads, chunk lines, event-stream fields, frame headers, empty polls. A compressed transport (ws+deflate, +gzip) whose wire is smaller than its payload shows its wire bytes as payload.',
   );
 }
 

@@ -43,4 +43,14 @@ describe('the 871 bytes today', () => {
     expect(html).toContain('data-chart="wire-today"');
     expect(formatSummary(run)).toMatch(/The 871 bytes today[\s\S]*WebSocket \+ permessage-deflate \(context takeover\) +model +16 +12\.21/);
   });
+
+  it('a compressed transport whose wire is smaller than its payload draws no negative bar', () => {
+    const run = smokeRun((json) => {
+      json.transports.ws.bytes.per_update = 19.35;
+      json.transports.ws.bytes.overhead_per_update = -115.65;
+    });
+    const html = renderHtml(run);
+    expect(html).not.toMatch(/width="-/);
+    expect(todayRows(run).at(-1)).toMatchObject({ label: 'ws', bytesPerUpdate: 19.35 });
+  });
 });
