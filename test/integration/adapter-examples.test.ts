@@ -42,27 +42,30 @@ afterAll(async () => {
 
 const LOAD = ['--clients', '12', '--channels', '3', '--rate', '5', '--duration', '600ms', '--poll-interval', '200'];
 
+async function runExample(transport: AppTransport) {
+  const { proxy } = apps.get(transport)!;
+  const before = proxy.subscriberBytes();
+  const adapter = path.join(EXAMPLES, APPS[transport].adapter);
+  const run = await runCli(['--target', `http://127.0.0.1:${proxy.port}`, '--adapter', adapter, ...LOAD]);
+  expect(run.code, run.stderr).toBe(0);
+  const t = run.result!.transports[transport]!;
+  expect(Object.keys(run.result!.transports)).toEqual([transport]);
+  expect(t.clients.open).toBe(12);
+  expect(t.updates.expected).toBeGreaterThan(0);
+  expect(t.updates.delivered).toBe(t.updates.expected);
+  expect(t.updates.lost).toBe(0);
+  expect(t.updates.duplicated).toBe(0);
+  const after = proxy.subscriberBytes();
+  const probe = checkBytes(run.result!, transport);
+  expect(t.bytes.down, `${transport} bytes down`).toBe(after.down - before.down - probe.down);
+  expect(t.bytes.up, `${transport} bytes up`).toBe(after.up - before.up - probe.up);
+}
+
 describe('example apps through their adapters', () => {
-  for (const transport of Object.keys(APPS) as AppTransport[]) {
-    it(`${APPS[transport].script}: ${transport}, all delivered, bytes as the sockets carried them`, async () => {
-      const { proxy } = apps.get(transport)!;
-      const before = proxy.subscriberBytes();
-      const adapter = path.join(EXAMPLES, APPS[transport].adapter);
-      const run = await runCli(['--target', `http://127.0.0.1:${proxy.port}`, '--adapter', adapter, ...LOAD]);
-      expect(run.code, run.stderr).toBe(0);
-      const t = run.result!.transports[transport]!;
-      expect(Object.keys(run.result!.transports)).toEqual([transport]);
-      expect(t.clients.open).toBe(12);
-      expect(t.updates.expected).toBeGreaterThan(0);
-      expect(t.updates.delivered).toBe(t.updates.expected);
-      expect(t.updates.lost).toBe(0);
-      expect(t.updates.duplicated).toBe(0);
-      const after = proxy.subscriberBytes();
-      const probe = checkBytes(run.result!, transport);
-      expect(t.bytes.down).toBe(after.down - before.down - probe.down);
-      expect(t.bytes.up).toBe(after.up - before.up - probe.up);
-    }, 30_000);
-  }
+  // Three apps, three proxies: the runs are independent, so they run side by side (wall time).
+  it('ws-rooms (ws), sse-better-sse (sse), rest-polling (short-poll): all delivered, bytes as the sockets carried them', async () => {
+    await Promise.all((Object.keys(APPS) as AppTransport[]).map(runExample));
+  }, 45_000);
 });
 
 /** A wrong adapter: the example's, with `edit` spread over it, written beside it (so its import works). */
@@ -89,39 +92,35 @@ async function expectFailedStep(transport: AppTransport, adapter: string, step: 
 }
 
 describe('a wrong adapter fails fast, naming the step', () => {
-  it('a subscribe the server ignores', async () => {
-    const adapter = await wrongAdapter(
+  it('a subscribe the server ignores, a publish that 404s, a marker that never arrives', async () => {
+    const ignored = await wrongAdapter(
       'ws',
       'subscribe',
       "ws: { ...base.ws, subscribe: (room) => JSON.stringify({ type: 'enter', room }) }",
     );
-    await expectFailedStep('ws', adapter, /adapter-check-failed: adapter ws-rooms: subscribe \(ws\): not confirmed within 1 s/);
-  }, 30_000);
-
-  it('a publish that 404s', async () => {
-    const adapter = await wrongAdapter(
+    const notFound = await wrongAdapter(
       'short-poll',
       'publish',
       "publish: { http: (room, text) => ({ path: '/room/' + room + '/messages', body: JSON.stringify({ text }) }) }",
     );
-    await expectFailedStep(
-      'short-poll',
-      adapter,
-      /adapter-check-failed: adapter rest-polling: publish: POST \/room\/ch0\/messages answered 404/,
-    );
-  }, 30_000);
-
-  it('a marker that never arrives', async () => {
     // The app relays `text`; this adapter puts the data in a field the app drops.
-    const adapter = await wrongAdapter(
+    const dropped = await wrongAdapter(
       'ws',
       'marker',
       "publish: { ws: { message: (room, text) => JSON.stringify({ type: 'say', room, body: text }) } }",
     );
-    await expectFailedStep(
-      'ws',
-      adapter,
-      /adapter-check-failed: adapter ws-rooms: deliver \(ws\): \d+ message\(s\) arrived .* none with rtbench's marker/,
-    );
-  }, 30_000);
+    await Promise.all([
+      expectFailedStep('ws', ignored, /adapter-check-failed: adapter ws-rooms: subscribe \(ws\): not confirmed within 1 s/),
+      expectFailedStep(
+        'short-poll',
+        notFound,
+        /adapter-check-failed: adapter rest-polling: publish: POST \/room\/ch0\/messages answered 404/,
+      ),
+      expectFailedStep(
+        'ws',
+        dropped,
+        /adapter-check-failed: adapter ws-rooms: deliver \(ws\): \d+ message\(s\) arrived .* none with rtbench's marker/,
+      ),
+    ]);
+  }, 45_000);
 });
