@@ -115,6 +115,11 @@ export interface CeilingRun {
 export async function pollCeilingOnTarget(run: CeilingRun): Promise<PollCeiling | undefined> {
   const { scenario: s, events, transport } = run;
   if (s.pollCeilingMs === 0) return undefined;
+  if (run.options.adapter) {
+    // The app's poll URL and cursor are the adapter's; autocannon would need them built from its poll section.
+    events.add('poll-ceiling-skipped', "autocannon's poll ceiling is not measured with --adapter (only on rtbench's own /poll)", transport);
+    return undefined;
+  }
   let target: RunTarget | undefined;
   try {
     target = await openTarget({

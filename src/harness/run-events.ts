@@ -17,6 +17,7 @@ export type RunEventKind =
   | 'target-hosts'
   | 'poll-ceiling'
   | 'poll-ceiling-failed'
+  | 'poll-ceiling-skipped'
   | 'target-down'
   | 'client-process-exit'
   | 'agent-lost'

@@ -121,6 +121,15 @@ describe('rtbench run capacity --transports short-poll', () => {
   });
 });
 
+describe('with --adapter', () => {
+  it('says the ceiling is not measured instead of polling a /poll the app does not have', async () => {
+    const events = new RunEvents();
+    const options = { target: 'http://127.0.0.1:1', adapter: { adapter: { publish: {} }, module: 'x.mjs', name: 'x' } };
+    expect(await pollCeilingOnTarget({ scenario, options, events, transport: 'short-poll' })).toBeUndefined();
+    expect(events.list.map((e) => e.kind)).toEqual(['poll-ceiling-skipped']);
+  });
+});
+
 describe('pollCeilingOf', () => {
   const settings = {
     baseUrl: 'http://x',
