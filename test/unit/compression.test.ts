@@ -161,7 +161,9 @@ describe('MessageInflater bounds (a real socket, real zlib data)', () => {
     inflater.message(null, whole.subarray(0, whole.length - 4), true, 0, onMessage);
     for (let i = 1; i < MAX_PENDING_MESSAGES; i++) inflater.message(null, Buffer.from(`plain ${i}`), false, 0, onMessage);
     expect(socket.isPaused()).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Inflating 64 messages takes a few ms on a quiet machine and far longer on a loaded one.
+    const deadline = Date.now() + 5000;
+    while (socket.isPaused() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(socket.isPaused()).toBe(false);
     expect(order).toEqual([texts.join(''), ...Array.from({ length: MAX_PENDING_MESSAGES - 1 }, (_, i) => `plain ${i + 1}`)]);
     inflater.close();
