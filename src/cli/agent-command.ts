@@ -1,7 +1,7 @@
 /** `rtbench agent`: a load agent that runs client processes for runs that ask the coordinator for agents. */
 import os from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
-import { Agent } from '../agents/agent.js';
+import type { Agent } from '../agents/agent.js';
 import { coordinatorUrl } from './agent-options.js';
 import { EXIT } from './exit-codes.js';
 
@@ -33,6 +33,8 @@ export function agentCommand(setExit: (code: Promise<number>) => void): Command 
 async function serveAgent(options: AgentCommandOptions): Promise<number> {
   let agent: Agent;
   try {
+    // Loaded here, not at the top: every other command (serve above all) starts without the Redis client.
+    const { Agent } = await import('../agents/agent.js');
     agent = await Agent.connect({
       coordinator: options.coordinator,
       name: options.name,

@@ -4,7 +4,7 @@
  * that waits for them (src/agents/agent-pool.ts).
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { AgentPool } from '../agents/agent-pool.js';
+import type { AgentPool } from '../agents/agent-pool.js';
 import { durationOption, integerOption } from './options.js';
 
 export interface AgentRunOptions {
@@ -60,6 +60,8 @@ export function agentOptionsProblem(options: AgentRunOptions): string | undefine
 export async function gatherAgents(options: AgentRunOptions, log: (line: string) => void): Promise<AgentPool | undefined> {
   if (options.agents === undefined || options.coordinator === undefined) return undefined;
   log(`waiting up to ${options.agentsWait / 1000} s for ${options.agents} load agent(s) at ${options.coordinator}`);
+  // Loaded here, not at the top: only a run with agents needs the Redis client.
+  const { AgentPool } = await import('../agents/agent-pool.js');
   return AgentPool.gather({
     coordinator: options.coordinator,
     agents: options.agents,
