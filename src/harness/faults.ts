@@ -13,12 +13,15 @@ import type { FaultSpec } from '../scenarios/schema.js';
 import { epochMs } from '../metrics/clock.js';
 import { round } from '../util/round.js';
 import type { FleetGroup } from './fleet-process.js';
+import { childrenOf } from './process-stats.js';
 import type { RunEvents } from './run-events.js';
 
 export interface FaultContext {
   faults: readonly FaultSpec[];
   transport: string;
   baseUrl: string;
+  /** The server's primary when this machine can see it (embedded, or --target-pid): its children are the workers. */
+  serverPid?: number;
   secret?: string;
   events: RunEvents;
   fleets: FleetGroup;
@@ -94,15 +97,18 @@ export class FaultSchedule {
     const { events, transport } = this.context;
     const openBefore = this.context.fleets.latest().open;
     let detail: string;
+    let injected = true;
     try {
       detail = await this.#act(spec);
     } catch (error) {
       detail = `could not inject: ${(error as Error).message}`;
+      injected = false;
     }
     // The moment the fault took effect: finding a worker to kill can take a loaded server a while.
     const atMs = performance.now() - this.#t0;
     this.injected.push({ spec, atMs, detail, openBefore });
-    events.add('fault', `${spec.action}: ${detail}`, transport);
+    // A fault the schedule asked for and that did not happen leaves the run proving less than it says: invalid.
+    events.add(injected ? 'fault' : 'fault-not-injected', `${spec.action}: ${detail}`, transport);
   }
 
   async #act(spec: FaultSpec): Promise<string> {
@@ -135,10 +141,15 @@ export class FaultSchedule {
     }
   }
 
-  /** A random worker of the server, from its /healthz. */
+  /**
+   * A random worker of the server: the children of its primary when this
+   * machine can see them, else from its /healthz. A server busy with 10,000
+   * fallback sessions once left /healthz unanswered for 10 s, and the fault
+   * was not injected; its process tree needs no answer from it.
+   */
   async #pickWorker(): Promise<number> {
-    const health = await this.#get('/healthz');
-    const pids = workerPids(health);
+    const children = this.context.serverPid ? childrenOf(this.context.serverPid) : [];
+    const pids = children.length > 0 ? children : workerPids(await this.#get('/healthz'));
     if (pids.length === 0) throw new Error('the server lists no workers in /healthz (is it running with --workers?)');
     return pids[Math.floor(Math.random() * pids.length)]!;
   }

@@ -52,7 +52,7 @@ export class ProcessTreeSampler {
   #cpuLast = new Map<number, CpuTimes>();
   rssPeakBytes = 0;
 
-  constructor(private readonly rootPid: number) {}
+  constructor(readonly rootPid: number) {}
 
   start(intervalMs = 500): void {
     this.sample();

@@ -25,6 +25,7 @@ export type RunEventKind =
   | 'adapter-check-failed'
   | 'adapter-checked'
   | 'fault'
+  | 'fault-not-injected'
   | 'recovered'
   | 'aborted';
 

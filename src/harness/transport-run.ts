@@ -265,6 +265,7 @@ export class TransportRun {
       faults: this.#s.faults,
       transport: this.transport,
       baseUrl: target.baseUrl,
+      serverPid: target.sampler?.rootPid,
       secret: this.context.options.secret,
       events: this.context.events,
       fleets: this.#fleets!,

@@ -3,7 +3,8 @@
  * function, so the rule is written once and a CI reading the JSON sees the
  * same verdict the CLI's exit code gave. A failure must never look like a
  * pass: a server that died, a target that never answered, publishes the
- * server refused, a client process or a load agent that died, or fewer clients than asked
+ * server refused, a client process or a load agent that died, a scheduled fault that
+ * could not be injected, or fewer clients than asked
  * (unless finding that limit is the point, as in a capacity search) make a
  * run invalid, whatever its gates say.
  */
@@ -18,6 +19,7 @@ const FATAL_EVENTS: Record<string, string> = {
   'poll-ceiling-failed': "autocannon's poll ceiling could not be measured",
   'agent-lost': 'a load agent vanished',
   'adapter-check-failed': "the adapter's check failed",
+  'fault-not-injected': 'a fault of the schedule could not be injected',
 };
 
 export function runProblems(result: RunResult, kind: string): string[] {

@@ -13,7 +13,7 @@ describe('run verdict', () => {
   });
 
   it('a dead server, an unreachable target or a dead client process makes it invalid, whatever else it says', () => {
-    for (const kind of ['server-exit', 'target-unreachable', 'target-down', 'client-process-exit']) {
+    for (const kind of ['server-exit', 'target-unreachable', 'target-down', 'client-process-exit', 'fault-not-injected']) {
       const run = smokeRun((json) => {
         json.events = [{ t_s: 3.2, transport: 'ws', kind, message: 'how' }];
       });
