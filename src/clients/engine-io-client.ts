@@ -9,7 +9,7 @@
  */
 import net, { type Socket } from 'node:net';
 import { requestHead } from './header-profiles.js';
-import { HttpConnection } from './http-connection.js';
+import type { KeepAliveLink } from './keep-alive-link.js';
 import { connectOptions, LoadClient, meterSocket } from './load-client.js';
 import { clientFrame, OPCODE, type Frame } from './ws-frames.js';
 import { upgradeSocket, type UpgradeHandlers } from './ws-handshake.js';
@@ -36,9 +36,10 @@ export abstract class EngineIoClient extends LoadClient {
   };
   /** The session's id; empty while no session is up (before the handshake, after the session ended). */
   #sid = '';
-  #poller: HttpConnection | undefined;
+  /** The polling GETs' and the POSTs' connections: each goes on a new one when the server ends it after a response. */
+  #poller: KeepAliveLink | undefined;
   #pollInFlight = false;
-  #poster: HttpConnection | undefined;
+  #poster: KeepAliveLink | undefined;
   #posting = false;
   #outbox: string[] = [];
   #ws: Socket | undefined;
@@ -62,7 +63,7 @@ export abstract class EngineIoClient extends LoadClient {
       this.#upgrade();
       return;
     }
-    const poller = this.#httpConnection();
+    const poller = this.#pollingLink();
     this.#poller = poller;
     this.#pollInFlight = true;
     poller.send(requestHead(`${this.enginePath}?EIO=4&transport=polling&t=${token()}`, this.hostHeader, this.env.settings.headers));
@@ -97,8 +98,8 @@ export abstract class EngineIoClient extends LoadClient {
     this.#sid = '';
     this.#pollInFlight = this.#posting = this.#upgrading = this.#upgraded = this.#probeAnswered = false;
     this.transport = 'polling';
-    poller?.socket.destroy();
-    poster?.socket.destroy();
+    poller?.destroy();
+    poster?.destroy();
     ws?.destroy();
   }
 
@@ -116,17 +117,18 @@ export abstract class EngineIoClient extends LoadClient {
     if (!this.pollingOnly && handshake.upgrades.includes('websocket')) this.#upgrade();
   }
 
-  #httpConnection(): HttpConnection {
-    const connection: HttpConnection = new HttpConnection(this.env, this.target, {
+  #pollingLink(): KeepAliveLink {
+    const link: KeepAliveLink = this.keepAliveHttp({
       onHead: (head) => (this.#status = head.status),
       onBody: (chunk) => this.#body.push(chunk),
-      onEnd: (receivedAt) => this.#onPollAnswer(connection, receivedAt),
-      onClose: (error) => this.#onPollerClose(connection, error),
+      onEnd: (receivedAt) => this.#onPollAnswer(link, receivedAt),
+      onClose: (error) => this.#onPollerClose(link, error),
     });
-    return connection;
+    return link;
   }
 
-  #onPollerClose(connection: HttpConnection, error: Error | undefined): void {
+  /** The polling connection failed with a poll in flight (a close between polls only moves the next poll to a new connection). */
+  #onPollerClose(connection: KeepAliveLink, error: Error | undefined): void {
     if (connection !== this.#poller) return;
     this.#poller = undefined;
     this.#pollInFlight = false;
@@ -147,7 +149,7 @@ export abstract class EngineIoClient extends LoadClient {
     );
   }
 
-  #onPollAnswer(connection: HttpConnection, receivedAt: number): void {
+  #onPollAnswer(connection: KeepAliveLink, receivedAt: number): void {
     if (connection !== this.#poller) return;
     this.#pollInFlight = false;
     const body = Buffer.concat(this.#body).toString();
@@ -188,12 +190,10 @@ export abstract class EngineIoClient extends LoadClient {
     const body = this.#outbox.splice(0).join(SEPARATOR);
     this.#posting = true;
     if (!this.#poster) {
-      const poster: HttpConnection = new HttpConnection(this.env, this.target, {
+      const poster: KeepAliveLink = this.keepAliveHttp({
         onHead: () => {},
         onBody: () => {},
-        onEnd: () => {
-          if (poster === this.#poster) this.#onPosted();
-        },
+        onEnd: () => poster === this.#poster && this.#onPosted(),
         onClose: () => {
           if (poster !== this.#poster) return;
           this.#poster = undefined;
@@ -340,8 +340,8 @@ export abstract class EngineIoClient extends LoadClient {
     // A browser would leave them idle in its pool until the server's
     // keep-alive timeout closes them; at 15,000 sessions a process, two idle
     // sockets each would cost 30,000 file descriptors, so they go now.
-    this.#poller?.socket.end();
-    this.#poster?.socket.end();
+    this.#poller?.close();
+    this.#poster?.close();
   }
 }
 

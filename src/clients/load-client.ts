@@ -19,6 +19,7 @@ import type { DeliveryRecorder } from '../metrics/delivery-recorder.js';
 import { SeqTracker } from '../metrics/seq-tracker.js';
 import type { HeaderProfileName } from './header-profiles.js';
 import { type ConnectionHandlers, HttpConnection, type HttpLink } from './http-connection.js';
+import { KeepAliveLink } from './keep-alive-link.js';
 
 export interface ClientTarget {
   host: string;
@@ -108,6 +109,8 @@ export abstract class LoadClient {
   opened = false;
   /** Connections lost while open (each followed by reconnect attempts); not the attempts. */
   reconnectCount = 0;
+  /** HTTP connections opened because the server ended the previous one after a complete response (keep-alive-link.ts): a reuse, not a loss. */
+  connectionsReopened = 0;
   /** Echo scenario: round-trip messages sent so far; they number the echoes from 1. */
   echoSent = 0;
   readonly tracker: SeqTracker;
@@ -177,6 +180,15 @@ export abstract class LoadClient {
   /** The connection of an HTTP client (polling, SSE); the `+h2` variants open an HTTP/2 one instead (h2-clients.ts). */
   protected openHttp(handlers: ConnectionHandlers): HttpLink {
     return new HttpConnection(this.env, this.target, handlers);
+  }
+
+  /** A polling client's connection: openHttp's, and a new one for the next request whenever the server ended it after a response. */
+  protected keepAliveHttp(handlers: ConnectionHandlers): KeepAliveLink {
+    return new KeepAliveLink(
+      (inner) => this.openHttp(inner),
+      handlers,
+      () => this.connectionsReopened++,
+    );
   }
 
   get hostHeader(): string {

@@ -7,19 +7,19 @@
  * connections still meets a growing backoff.
  */
 import { acceptEncodingLine, requestHead } from './header-profiles.js';
-import type { HttpLink } from './http-connection.js';
+import type { KeepAliveLink } from './keep-alive-link.js';
 import { LoadClient } from './load-client.js';
 import { decodeBody, envelopesOf, type PollBody } from './poll-response.js';
 
 export class LongPollClient extends LoadClient {
-  #connection: HttpLink | undefined;
+  #connection: KeepAliveLink | undefined;
   #body: Buffer[] = [];
   #status = 0;
   #encoding: string | undefined;
 
   protected connect(): void {
     this.#body = [];
-    const connection: HttpLink = this.openHttp({
+    const connection: KeepAliveLink = this.keepAliveHttp({
       onHead: (head) => {
         this.#status = head.status;
         this.#encoding = head.headers.get('content-encoding');
@@ -52,7 +52,7 @@ export class LongPollClient extends LoadClient {
     this.#connection?.send(requestHead(path, this.hostHeader, headers, acceptEncodingLine(headers, gzip)));
   }
 
-  #onAnswer(connection: HttpLink, receivedAt: number): void {
+  #onAnswer(connection: KeepAliveLink, receivedAt: number): void {
     if (connection !== this.#connection) return;
     const body = this.#body.length === 1 ? this.#body[0]! : Buffer.concat(this.#body);
     this.#body = [];
@@ -68,7 +68,7 @@ export class LongPollClient extends LoadClient {
     this.#poll();
   }
 
-  #onClose(connection: HttpLink, error: Error | undefined): void {
+  #onClose(connection: KeepAliveLink, error: Error | undefined): void {
     if (connection !== this.#connection) return;
     this.#connection = undefined;
     if (this.opening) this.settleOpen(error ?? new Error('connection closed before it opened'));

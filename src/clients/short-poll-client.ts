@@ -7,12 +7,12 @@
  * cursor, and the schedule goes on from there.
  */
 import { acceptEncodingLine, requestHead } from './header-profiles.js';
-import type { HttpLink } from './http-connection.js';
+import type { KeepAliveLink } from './keep-alive-link.js';
 import { LoadClient } from './load-client.js';
 import { decodeBody, envelopesOf, type PollBody } from './poll-response.js';
 
 export class ShortPollClient extends LoadClient {
-  #connection: HttpLink | undefined;
+  #connection: KeepAliveLink | undefined;
   #etag: string | undefined;
   #nextDue = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -58,8 +58,8 @@ export class ShortPollClient extends LoadClient {
     client.#poll();
   }
 
-  #newConnection(): HttpLink {
-    const connection: HttpLink = this.openHttp({
+  #newConnection(): KeepAliveLink {
+    const connection: KeepAliveLink = this.keepAliveHttp({
       onHead: (head) => {
         this.#status = head.status;
         this.#encoding = head.headers.get('content-encoding');
@@ -83,7 +83,7 @@ export class ShortPollClient extends LoadClient {
     this.#connection.send(requestHead(path, this.hostHeader, this.env.settings.headers, extra));
   }
 
-  #onAnswer(connection: HttpLink, receivedAt: number): void {
+  #onAnswer(connection: KeepAliveLink, receivedAt: number): void {
     const body = this.#body.length === 1 ? this.#body[0]! : Buffer.concat(this.#body);
     this.#body = [];
     if (connection !== this.#connection) {
@@ -119,7 +119,7 @@ export class ShortPollClient extends LoadClient {
     }
   }
 
-  #onClose(connection: HttpLink, error: Error | undefined): void {
+  #onClose(connection: KeepAliveLink, error: Error | undefined): void {
     if (connection !== this.#connection) return;
     this.#connection = undefined;
     clearTimeout(this.#timer);

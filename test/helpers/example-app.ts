@@ -20,10 +20,11 @@ export interface ExampleApp {
   stop(): Promise<void>;
 }
 
-export async function startExample(script: string): Promise<ExampleApp> {
+/** `env` adds to the app's environment; `stdin: 'pipe'` holds its stdin open (bench/socketio-cluster/ exits when it ends). */
+export async function startExample(script: string, options: { env?: Record<string, string>; stdin?: 'pipe' } = {}): Promise<ExampleApp> {
   const child = spawn(process.execPath, [path.join(EXAMPLES, script)], {
-    env: { ...process.env, PORT: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PORT: '0', ...options.env },
+    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
   });
   let output = '';
   const port = await new Promise<number>((resolve, reject) => {

@@ -1,5 +1,5 @@
 /**
- * The lean polling client (one keep-alive HttpConnection, raw request
+ * The lean polling client (one keep-alive KeepAliveLink, raw request
  * heads) parameterised by an adapter's `poll` or `longPoll` section: the
  * app's path built from the channel and the cursor its last answer gave,
  * `If-None-Match` with the last ETag when the app supports it (a 304
@@ -10,12 +10,12 @@
  */
 import type { PollSubscriber } from '../../adapter/types.js';
 import { requestHead } from '../header-profiles.js';
-import { HttpConnection } from '../http-connection.js';
+import type { KeepAliveLink } from '../keep-alive-link.js';
 import { LoadClient, type ClientEnvironment, type ClientTarget } from '../load-client.js';
 import { type AdapterContext, deliverMarkers, headerLines } from './adapter-context.js';
 
 export class AdapterPollClient extends LoadClient {
-  #connection: HttpConnection | undefined;
+  #connection: KeepAliveLink | undefined;
   #etag: string | undefined;
   #cursor: string | undefined;
   #nextDue = 0;
@@ -76,8 +76,8 @@ export class AdapterPollClient extends LoadClient {
     connection?.close();
   }
 
-  #newConnection(): HttpConnection {
-    const connection: HttpConnection = new HttpConnection(this.env, this.target, {
+  #newConnection(): KeepAliveLink {
+    const connection: KeepAliveLink = this.keepAliveHttp({
       onHead: (head) => {
         this.#status = head.status;
         this.#headers = head.headers;
@@ -106,7 +106,7 @@ export class AdapterPollClient extends LoadClient {
     this.#connection.send(requestHead(this.#path(), this.hostHeader, this.env.settings.headers, headerLines(spec.headers) + conditional));
   }
 
-  #onAnswer(connection: HttpConnection, receivedAt: number): void {
+  #onAnswer(connection: KeepAliveLink, receivedAt: number): void {
     const body = this.#body.length === 1 ? this.#body[0]! : Buffer.concat(this.#body);
     this.#body = [];
     if (connection !== this.#connection) return;
@@ -156,7 +156,7 @@ export class AdapterPollClient extends LoadClient {
     }
   }
 
-  #onClose(connection: HttpConnection, error: Error | undefined): void {
+  #onClose(connection: KeepAliveLink, error: Error | undefined): void {
     if (connection !== this.#connection) return;
     this.#connection = undefined;
     clearTimeout(this.#timer);
