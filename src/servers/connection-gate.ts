@@ -205,6 +205,12 @@ function onGatedClose(this: GatedSocket): void {
 }
 
 function resetSocket(socket: Socket): void {
+  if (socket.destroyed) return;
+  // What the socket reports after our own reset has no one to tell. A socket
+  // whose handle was just sent to another worker (a session handoff) has no
+  // handle left and is not destroyed yet: resetAndDestroy() then emits
+  // ERR_SOCKET_CLOSED, which without this listener crashed the worker.
+  socket.on('error', ignore);
   try {
     socket.resetAndDestroy();
   } catch {
