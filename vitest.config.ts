@@ -13,10 +13,8 @@ const SERIAL = [
   'test/integration/agents-nodes.test.ts',
   'test/integration/run-failures.test.ts',
   'test/integration/run-faults.test.ts',
-  'test/integration/fallback-clients.test.ts',
   'test/integration/latency-stall.test.ts',
   'test/integration/hardening-memory.test.ts',
-  'test/integration/fuzz.test.ts',
 ];
 
 const shared = { testTimeout: 30_000, hookTimeout: 30_000 };

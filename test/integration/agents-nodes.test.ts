@@ -135,8 +135,11 @@ describe('two server nodes and three load agents through one Redis', () => {
         // Every subscriber was owed every update of this transport's run (polling clients that
         // start from cursor 0 are owed the earlier transports' updates in the history too).
         expect(result.updates.expected, transport).toBeGreaterThanOrEqual((result.updates.published * CLIENTS) / scenario.channels);
-        // Half the clients were on node B: each lost its connection and came back on A.
-        expect(result.clients.reconnected, transport).toBeGreaterThanOrEqual(CLIENTS / 2);
+        // Half the clients were on node B: each lost its connection and came back on A. A short
+        // poll between two requests sees B's death as the close of an idle keep-alive connection
+        // (the kernel sends FIN for a killed process's idle sockets) and, as a browser does, sends
+        // its next poll on a new connection: no reconnect, and still nothing lost.
+        if (transport !== 'short-poll') expect(result.clients.reconnected, transport).toBeGreaterThanOrEqual(CLIENTS / 2);
         expect(result.agents!.map((agent) => agent.clients.target)).toEqual([8, 8, 8]);
         expect(result.agents!.every((agent) => !agent.vanished)).toBe(true);
       } finally {
