@@ -34,6 +34,11 @@ describe('rtbench run faults', () => {
         faults: [
           { at_s: 1.5, action: 'kill-worker' },
           { at_s: 3.5, action: 'drop-connections', share: 0.3 },
+          // The last updates are delivered, then connections are reset just
+          // before the steady phase ends: the drain must wait for those
+          // clients to come back rather than end on a full delivery count.
+          { at_s: 4.4, action: 'pause-publisher', duration_s: 1 },
+          { at_s: 4.8, action: 'drop-connections', share: 0.3 },
         ],
         thresholds: ['lost==0', 'duplicated==0', 'reordered==0'],
       }),
@@ -54,11 +59,15 @@ describe('rtbench run faults', () => {
     expect(result.faults!.map((f) => `${f.transport} ${f.action}`)).toEqual([
       'ws kill-worker',
       'ws drop-connections',
+      'ws pause-publisher',
+      'ws drop-connections',
       'fallback kill-worker',
+      'fallback drop-connections',
+      'fallback pause-publisher',
       'fallback drop-connections',
     ]);
     for (const fault of result.faults!) expect(fault.detail, JSON.stringify(fault)).not.toContain('could not inject');
-    expect(result.events!.filter((e) => e.kind === 'fault')).toHaveLength(4);
+    expect(result.events!.filter((e) => e.kind === 'fault')).toHaveLength(8);
     expect(result.gates.every((gate) => gate.pass)).toBe(true);
   }, 150_000);
 });
