@@ -298,10 +298,9 @@ export class TransportRun {
 
   /**
    * Waits for the updates still on their way: until every subscriber has
-   * what was published and no client is still reconnecting (one that comes
-   * back resumes from its cursor and is owed the rest), or nothing has
-   * changed for the scenario's drain time (no new delivery, no client back:
-   * what is missing then is counted as lost), or DRAIN_LIMIT_MS passed.
+   * what was published and no client is still reconnecting (it resumes from
+   * its cursor), or nothing has changed (no delivery, no client back) for the
+   * drain time (what is missing is lost), or DRAIN_LIMIT_MS passed.
    */
   async #drain(expected: number): Promise<void> {
     const started = performance.now();
@@ -310,9 +309,8 @@ export class TransportRun {
     while (performance.now() - started < DRAIN_LIMIT_MS && !this.#cut.signal.aborted) {
       const { delivered, reconnecting } = await this.#fleets!.mark('drain-check');
       if (delivered >= expected && reconnecting === 0) return;
-      const state = `${delivered}/${reconnecting}`;
-      if (state !== last) {
-        last = state;
+      if (`${delivered}/${reconnecting}` !== last) {
+        last = `${delivered}/${reconnecting}`;
         lastChange = performance.now();
       } else if (performance.now() - lastChange >= this.#s.drainMs) {
         return;
