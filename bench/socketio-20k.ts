@@ -12,7 +12,8 @@
  * same options), the clients spread over 127.0.0.2-127.0.0.9 (--target-hosts;
  * the chat listens on all addresses) and the publisher on 127.0.0.1.
  *
- * Prints clients open, delivered / expected, lost, and the steady phase's
+ * Prints clients open, their open retries (first opens that failed and were
+ * retried on a new session, as socket.io-client does), delivered / expected, lost, and the steady phase's
  * wire bytes per update twice: as rtbench's meter counted them, and as the
  * kernel counted the same client sockets (`ss -tin` just before the
  * steady-start mark and just after the steady-end mark; socket.io's pings
@@ -125,6 +126,8 @@ try {
     status: result.status,
     clients_open: `${t.clients.open}/${t.clients.target}`,
     failed: t.clients.failed,
+    connecting: t.clients.connecting,
+    open_retries: t.clients.open_retries,
     connections_seen_by_kernel: `${before?.connections}/${after?.connections}`,
     ss_read_ms: `${before?.readMs}/${after?.readMs}`,
     delivered: `${t.updates.delivered}/${t.updates.expected}`,
@@ -142,6 +145,8 @@ try {
   };
   console.log(JSON.stringify(row));
   console.table([row]);
+  // The causes of failed first opens (retried or not) and of lost connections, counted by message.
+  for (const error of t.errors ?? []) console.error(`error: ${error}`);
   if (result.problems?.length) console.error(`problems: ${result.problems.join('; ')}`);
   mkdirSync('reports', { recursive: true });
   writeFileSync('reports/bench-socketio-20k.json', `${JSON.stringify(result, null, 2)}\n`);

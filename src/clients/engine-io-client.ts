@@ -16,8 +16,7 @@ import { upgradeSocket, type UpgradeHandlers } from './ws-handshake.js';
 
 const SEPARATOR = '\x1e';
 const PATH = '/socket.io/';
-/** Errors of the upgrade socket reach its close listener. */
-const ignore = () => {};
+const ignore = () => {}; // errors of the upgrade socket reach its close listener
 
 interface Handshake {
   sid: string;
@@ -30,7 +29,9 @@ export abstract class EngineIoClient extends LoadClient {
     onUpgraded: (client) => client.websocketOnly || client.#probe(),
     // No upgrade: stay on polling, as socket.io-client does (WebSocket-only has nothing to fall back to).
     onRefused: (client, error) => {
-      if (client.websocketOnly) client.#sessionRefused(error);
+      if (!client.websocketOnly) return;
+      client.#ws = undefined;
+      client.sessionEnded(error);
     },
     onFrame: (client, frame, receivedAt) => client.#onWsFrame(frame, receivedAt),
   };
@@ -80,6 +81,10 @@ export abstract class EngineIoClient extends LoadClient {
     return this.env.settings.pollingOnly;
   }
   protected abstract joinSession(): void;
+  /** A failed first open is retried on a new session, as socket.io-client's Manager does (LoadClient.retriesOpen). */
+  protected override get retriesOpen(): boolean {
+    return this.env.settings.reconnect;
+  }
 
   protected disconnect(): void {
     const ws = this.#ws;
@@ -322,11 +327,6 @@ export abstract class EngineIoClient extends LoadClient {
     this.#upgraded = true;
     this.transport = 'websocket';
     this.joinSession();
-  }
-
-  #sessionRefused(error: Error): void {
-    this.#ws = undefined;
-    this.sessionEnded(error);
   }
 
   /** Sends `5`, moves what waited onto the WebSocket, and lets the polling connections go. */

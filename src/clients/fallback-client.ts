@@ -6,6 +6,7 @@
  * (and a `gap` event when the cursor is older than the server's history).
  */
 import { EngineIoClient } from './engine-io-client.js';
+import { OpenRefused } from './load-client.js';
 
 /** `42["message",` - the prefix of every hub message event. */
 const MESSAGE_PREFIX = '42["message",';
@@ -34,11 +35,11 @@ export class FallbackClient extends EngineIoClient {
     if (packet.startsWith('30')) {
       // The subscribe's ack: `[{channel, seq}]`, or `[{error, code}]` when refused.
       const [answer] = JSON.parse(packet.slice(2)) as [{ error?: string; code?: string }];
-      if (answer?.error) this.sessionEnded(new Error(`subscribe refused: ${answer.error} (${answer.code})`));
+      if (answer?.error) this.sessionEnded(new OpenRefused(`subscribe refused: ${answer.error} (${answer.code})`));
       else this.settleOpen();
       return;
     }
-    if (packet.startsWith('4')) this.sessionEnded(new Error(`CONNECT_ERROR: ${packet.slice(1, 200)}`));
+    if (packet.startsWith('4')) this.sessionEnded(new OpenRefused(`CONNECT_ERROR: ${packet.slice(1, 200)}`));
     else if (packet === '1') this.sessionEnded(undefined); // DISCONNECT from the server
   }
 }

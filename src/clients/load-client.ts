@@ -14,66 +14,12 @@
  * package, long poll 3.22 KB vs 6.68 KB for an undici Client.
  */
 import type { Socket } from 'node:net';
-import type { ByteMeter } from '../metrics/byte-meter.js';
-import type { DeliveryRecorder } from '../metrics/delivery-recorder.js';
 import { SeqTracker } from '../metrics/seq-tracker.js';
-import type { HeaderProfileName } from './header-profiles.js';
+import { type ClientEnvironment, type ClientTarget, OpenRefused } from './client-environment.js';
 import { type ConnectionHandlers, HttpConnection, type HttpLink } from './http-connection.js';
 import { KeepAliveLink } from './keep-alive-link.js';
 
-export interface ClientTarget {
-  host: string;
-  port: number;
-  /** The address to connect from (a load agent's --source-address); the kernel's choice when absent. */
-  localAddress?: string;
-}
-
-/** net.connect options for a target: its address, and where to connect from if it says. */
-export function connectOptions(target: ClientTarget): { host: string; port: number; localAddress?: string } {
-  return target.localAddress ? { host: target.host, port: target.port, localAddress: target.localAddress } : target;
-}
-
-export interface ClientSettings {
-  /** Header profile of HTTP requests (polling, SSE, handshakes). */
-  headers: HeaderProfileName;
-  /** Short polling: send If-None-Match with the last ETag. */
-  conditional: boolean;
-  /** Short polling: one poll per client every this many ms. */
-  pollIntervalMs: number;
-  /** Long polling: the hold time asked for. */
-  longPollTimeoutMs: number;
-  /** Polling: send `Accept-Encoding: gzip` (unless the header profile has its own); gzip bodies are inflated either way. */
-  gzip?: boolean;
-  /** Fallback: stay on HTTP long-polling instead of upgrading. */
-  pollingOnly: boolean;
-  /** Reconnect (and resume from the cursor) after an unexpected close. */
-  reconnect: boolean;
-  /** Backoff of the reconnect attempts: attempt n waits random(0, min(max, base * 2^n)) ms (RECONNECT_DEFAULTS when absent). */
-  reconnectBaseMs?: number;
-  reconnectMaxMs?: number;
-  /** How long one reconnect attempt may take before it counts as failed (ATTEMPT_TIMEOUT_MS when absent). */
-  reconnectAttemptTimeoutMs?: number;
-  /** Attempts after one lost connection before the client gives up and fails. */
-  reconnectAttempts?: number;
-  /** Echo scenario: messages per second each client sends for the server to echo (0: off). */
-  echoRate: number;
-}
-
-export interface ClientEnvironment {
-  meter: ByteMeter;
-  deliveries: DeliveryRecorder;
-  settings: ClientSettings;
-  /** Counted once per connection lost while open, followed by reconnect attempts (not once per attempt). */
-  onReconnect(): void;
-  /**
-   * A failure after open() settled, which its promise can no longer carry:
-   * the cause of a lost connection (an error answer, a socket error), the
-   * last attempt's cause when reconnecting gave up, or a close that ended
-   * the client because reconnects are off. Failed attempts before the last
-   * are not reported one by one.
-   */
-  onError(error: Error): void;
-}
+export { type ClientEnvironment, type ClientSettings, type ClientTarget, connectOptions, OpenRefused } from './client-environment.js';
 
 /**
  * The reconnect backoff, as socket.io-client and the AWS "full jitter"
@@ -117,6 +63,12 @@ export abstract class LoadClient {
   /** Set while the first open is pending; the promise settles once, through settleOpen. */
   #resolveOpen: (() => void) | undefined;
   #rejectOpen: ((error: Error) => void) | undefined;
+  /** New attempts of the first open after it failed (a session closed before it was joined, an HTTP error, a hang). */
+  openRetries = 0;
+  /** The ramp's deadline passed: a first open that fails now fails for good. */
+  #openStopped = false;
+  /** A retry of the first open is waiting out its backoff (#retryTimer is its timer). */
+  #openBackoff = false;
   /** Reconnect attempts since the connection was last known healthy. */
   #attempts = 0;
   /** True while a reconnect attempt's connect() is under way (settled through settleOpen). */
@@ -151,15 +103,72 @@ export abstract class LoadClient {
       this.#resolveOpen = resolve;
       this.#rejectOpen = reject;
     });
-    this.connect();
+    this.#openAttempt();
     return opened;
+  }
+
+  /**
+   * True for a client that retries its first open as it reconnects (new
+   * session, backoff, the same bound of attempts, each attempt timed out):
+   * socket.io-client's Manager does, so the clients that emulate it do
+   * (engine-io-client.ts). Counted in `openRetries`, never in reconnects.
+   */
+  protected get retriesOpen(): boolean {
+    return false;
+  }
+
+  /** The ramp's deadline passed: no new attempt of the first open; one waiting for its backoff fails now, with the last cause. */
+  stopOpening(): void {
+    this.#openStopped = true;
+    if (!this.#openBackoff) return;
+    this.#openBackoff = false;
+    this.settleOpen(this.#lastCause!); // set by #retryOpen; settleOpen clears the backoff's timer
+  }
+
+  /** One attempt of the first open; when the client retries it, one that hangs fails after the attempt timeout. */
+  #openAttempt(): void {
+    if (this.retriesOpen) {
+      this.#retryTimer = setTimeout(LoadClient.#openTimedOut, this.#attemptTimeoutMs, this);
+      this.#retryTimer.unref();
+    }
+    this.connect();
+  }
+
+  static #openTimedOut(client: LoadClient): void {
+    client.settleOpen(new Error(`open attempt not answered within ${client.#attemptTimeoutMs} ms`));
+    client.disconnect();
+  }
+
+  /** After a failed first-open attempt: the next one after the backoff, unless refused, stopped or out of attempts. */
+  #retryOpen(error: Error): boolean {
+    const settings = this.env.settings;
+    const limit = settings.reconnectAttempts ?? RECONNECT_DEFAULTS.reconnectAttempts;
+    if (!this.retriesOpen || error instanceof OpenRefused || this.#openStopped || this.openRetries >= limit) return false;
+    this.#lastCause = error;
+    // Each cause once per kind in the result's errors: what made the first opens fail is worth seeing.
+    this.env.onError(new Error(`open attempt failed, retried: ${error.message}`));
+    this.disconnect();
+    const base = settings.reconnectBaseMs ?? RECONNECT_DEFAULTS.reconnectBaseMs;
+    const max = settings.reconnectMaxMs ?? RECONNECT_DEFAULTS.reconnectMaxMs;
+    this.#openBackoff = true;
+    this.#retryTimer = setTimeout(LoadClient.#openRetryDue, backoffDelay(this.openRetries, base, max), this);
+    this.#retryTimer.unref();
+    return true;
+  }
+
+  static #openRetryDue(client: LoadClient): void {
+    client.#openBackoff = false;
+    if (client.#state !== 'connecting') return;
+    client.openRetries++;
+    client.env.onOpenRetry?.();
+    client.#openAttempt();
   }
 
   /** Ends every connection of this client, and any reconnect waiting; nothing follows. */
   close(): void {
     clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
-    this.#attempting = false;
+    this.#attempting = this.#openBackoff = false;
     this.disconnect();
     if (this.#state !== 'failed') this.#state = 'closed';
   }
@@ -239,14 +248,18 @@ export abstract class LoadClient {
     }
     const resolve = this.#resolveOpen;
     const reject = this.#rejectOpen;
-    if (!resolve || !reject) return;
+    if (!resolve || !reject || this.#openBackoff) return;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    if (error && this.#retryOpen(error)) return;
     this.#resolveOpen = undefined;
     this.#rejectOpen = undefined;
     if (error) {
       this.state = 'failed';
-      reject(error);
+      reject(this.openRetries > 0 ? new Error(`open failed after ${this.openRetries + 1} attempts: ${error.message}`) : error);
     } else {
       this.state = 'open';
+      this.#lastCause = undefined;
       resolve();
     }
   }

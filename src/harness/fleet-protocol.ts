@@ -31,6 +31,8 @@ export interface FleetCounters {
   /** Still opening (a saturated server had not answered them yet). */
   connecting: number;
   reconnects: number;
+  /** New attempts of first opens that failed (clients that retry their first open, as socket.io-client does). */
+  openRetries: number;
   /** Lost their connection and trying again right now. */
   reconnecting: number;
   delivered: number;

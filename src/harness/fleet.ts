@@ -25,6 +25,7 @@ export class Fleet {
   readonly clients: LoadClient[] = [];
   readonly errors = new Map<string, number>();
   #reconnects = 0;
+  #openRetries = 0;
   #attempted = 0;
   #stopped = false;
   #endRamp: (() => void) | undefined;
@@ -38,6 +39,7 @@ export class Fleet {
       deliveries: this.deliveries,
       settings: plan.settings,
       onReconnect: () => this.#reconnects++,
+      onOpenRetry: () => this.#openRetries++,
       onError: (error) => this.#countError(error),
     };
   }
@@ -78,6 +80,8 @@ export class Fleet {
    */
   endRamp(): void {
     this.#stopped = true;
+    // Nor do they start new attempts (open retries) past it: a client that opened late would be owed updates from before.
+    for (const client of this.clients) if (client.state === 'connecting') client.stopOpening();
     this.#endRamp?.();
   }
 
@@ -130,6 +134,7 @@ export class Fleet {
       failed,
       connecting,
       reconnects: this.#reconnects,
+      openRetries: this.#openRetries,
       reconnecting,
       delivered: this.deliveries.delivered,
       payload: this.deliveries.payloadBytes,

@@ -47,6 +47,7 @@ const COUNTER_KEYS = [
   'failed',
   'connecting',
   'reconnects',
+  'openRetries',
   'reconnecting',
   'delivered',
   'payload',
@@ -60,7 +61,8 @@ const COUNTER_KEYS = [
 
 export function sumCounters(list: readonly FleetCounters[]): FleetCounters {
   const total = Object.fromEntries(COUNTER_KEYS.map((key) => [key, 0])) as unknown as FleetCounters;
-  for (const counters of list) for (const key of COUNTER_KEYS) total[key] += counters[key];
+  // `?? 0`: a load agent of an older version does not send every counter.
+  for (const counters of list) for (const key of COUNTER_KEYS) total[key] += counters[key] ?? 0;
   return total;
 }
 
@@ -137,6 +139,7 @@ export function buildTransportResult(facts: TransportFacts): TransportResult {
       failed: sum((f) => f.failed),
       connecting: sum((f) => f.connecting),
       reconnects: sum((f) => f.reconnects),
+      open_retries: sum((f) => f.openRetries ?? 0),
       reconnected: sum((f) => f.reconnected),
       dropped: sum((f) => f.dropped),
       processes: finals.length,

@@ -50,6 +50,10 @@ export function transportNotes(result: RunResult): string[] {
       notes.push(
         `${name}: ${formatNumber(t.clients.reconnected)} clients reconnected (${formatNumber(t.clients.reconnects ?? 0)} reconnections)`,
       );
+    if (t.clients.open_retries)
+      notes.push(
+        `${name}: ${formatNumber(t.clients.open_retries)} retries of first opens that failed (new sessions, as socket.io-client retries)`,
+      );
     if (t.publish?.failed)
       notes.push(
         `${name}: ${formatNumber(t.publish.failed)} of ${formatNumber(t.publish.attempted)} publishes never acknowledged (counted as lost)`,

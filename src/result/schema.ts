@@ -62,6 +62,13 @@ export const transportResultSchema = z.object({
     connecting: count.optional(),
     /** Reconnections, all clients together. */
     reconnects: count.optional(),
+    /**
+     * New attempts of first opens that failed, all clients together (a
+     * session closed before it was joined, an HTTP error, an attempt not
+     * answered): the fallback and socketio clients retry their first open
+     * as socket.io-client does. Not reconnects: those are of open clients.
+     */
+    open_retries: count.optional(),
     /** Clients that reconnected at least once. */
     reconnected: count.optional(),
     /** Clients that were open once and were not at the end: dropped and never back (or their process died). */

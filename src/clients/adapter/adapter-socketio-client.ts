@@ -9,7 +9,7 @@
  */
 import type { SocketIoSubscriber } from '../../adapter/types.js';
 import { EngineIoClient } from '../engine-io-client.js';
-import type { ClientEnvironment, ClientTarget } from '../load-client.js';
+import { type ClientEnvironment, type ClientTarget, OpenRefused } from '../load-client.js';
 import { type AdapterContext, deliverMarkers } from './adapter-context.js';
 
 /** The ack id of the join event. */
@@ -67,7 +67,7 @@ export class AdapterSocketIoClient extends EngineIoClient {
     }
     const args = subscribe.args ? subscribe.args(this.channel) : [this.channel];
     if (!Array.isArray(args)) {
-      this.sessionEnded(new Error(`adapter: socketio.subscribe.args must return an array, got ${typeof args}`));
+      this.sessionEnded(new OpenRefused(`adapter: socketio.subscribe.args must return an array, got ${typeof args}`));
       return;
     }
     const ack = subscribe.ack ? String(JOIN_ACK_ID) : '';
@@ -95,7 +95,7 @@ export class AdapterSocketIoClient extends EngineIoClient {
         if (rest.startsWith(String(JOIN_ACK_ID)) && this.opening) this.settleOpen();
         return;
       case '4':
-        this.sessionEnded(new Error(`subscribe: CONNECT to namespace ${this.spec.namespace ?? '/'} refused: ${rest.slice(0, 200)}`));
+        this.sessionEnded(new OpenRefused(`subscribe: CONNECT to namespace ${this.spec.namespace ?? '/'} refused: ${rest.slice(0, 200)}`));
         return;
       case '1':
         this.sessionEnded(undefined);

@@ -12,6 +12,7 @@ const ZERO: FleetCounters = {
   failed: 0,
   connecting: 0,
   reconnects: 0,
+  openRetries: 0,
   reconnecting: 0,
   delivered: 0,
   payload: 0,

@@ -99,6 +99,15 @@ describe('renderMarkdown', () => {
     expect(text).toContain('### Gates\n\nNo gates were set.\n');
   });
 
+  it('shows the retries of first opens apart from reconnects', () => {
+    const retried = smokeRun((json) => {
+      Object.assign(json.transports.fallback.clients, { open_retries: 3, reconnected: 1, reconnects: 2 });
+    });
+    expect(renderMarkdown(retried)).toContain(
+      '- fallback: 1 clients reconnected (2 reconnections)\n- fallback: 3 retries of first opens that failed (new sessions, as socket.io-client retries)\n',
+    );
+  });
+
   it('escapes a | in a cell so it cannot split the row', () => {
     const odd = smokeRun((json) => {
       json.gates = [{ expr: 'a|b', value: 1, pass: true }];
