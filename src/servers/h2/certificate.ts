@@ -7,7 +7,6 @@
  * warns (nobody vouches for it) unless told to trust it.
  */
 import { X509Certificate } from 'node:crypto';
-import { generate } from 'selfsigned';
 import type { TlsCredentials } from './http2-endpoints.js';
 
 const VALID_DAYS = 30;
@@ -21,6 +20,9 @@ export async function selfSignedCertificate(extraHosts: string[] = []): Promise<
   const now = Date.now();
   const names = [...new Set(['localhost', ...extraHosts.filter((host) => !isIp(host))])];
   const ips = [...new Set(['127.0.0.1', '::1', ...extraHosts.filter(isIp)])];
+  // Loaded here, not at the top: most servers never need a certificate, and
+  // selfsigned's X.509 stack is a large share of a server process's start-up.
+  const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: 'rtbench serve' }], {
     keyType: 'ec',
     curve: 'P-256',
