@@ -4,7 +4,7 @@ import { createApp, listen } from '../servers/app.js';
 import { ClusterGaveUp, startCluster } from '../servers/cluster/primary.js';
 import { DEFAULT_CONFIG, type ServerConfig } from '../servers/config.js';
 import { parseAllowedOrigins } from '../servers/origins.js';
-import { Demo } from '../demo/routes.js';
+import type { Demo } from '../demo/routes.js';
 import { addHttp2Options, type Http2Config, type Http2Options, http2Config } from './h2-options.js';
 import { addCompressionOptions, type CompressionOptions, compressionConfig } from './compression-options.js';
 import { EXIT } from './exit-codes.js';
@@ -265,6 +265,8 @@ async function openDemo(options: ServeOptions): Promise<Demo | number | undefine
     return EXIT.usage;
   }
   try {
+    // Loaded only for --demo: its request validation (zod) is a good share of a server's start-up.
+    const { Demo } = await import('../demo/routes.js');
     return await Demo.open(options.data);
   } catch (error) {
     console.error(`rtbench serve: ${(error as Error).message}`);
