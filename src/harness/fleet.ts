@@ -147,24 +147,29 @@ export class Fleet {
 
   /**
    * Closes every client, waits for the sockets to go, and settles the books.
+   * `heads`: the highest seq the server acknowledged per channel.
    * `unacknowledged`: publishes per channel the server never acknowledged;
    * every subscriber was owed them, so they count as lost unless a client
-   * got them anyway (a seq beyond the acknowledged head).
+   * got them anyway (a seq beyond the acknowledged head). A seq beyond the
+   * head that some subscriber of the channel got is owed to all of them
+   * too: a publish the server applied after the publisher had given up on
+   * its answer and retried it (at-least-once: both copies are messages).
    */
   async finish(heads: Record<string, number>, unacknowledged: Record<string, number> = {}): Promise<FleetFinal> {
     this.#stopped = true;
     const books = { expected: 0, lost: 0, duplicated: 0, reordered: 0, reconnected: 0, dropped: 0, gaps: 0, gapUpdates: 0 };
+    const echo = this.plan.settings.echoRate > 0;
+    const seen = echo ? new Map<string, number>() : highestSeqs(this.clients);
     for (const client of this.clients) {
       // A client that never subscribed was never owed anything; its failure
       // is counted under clients.failed.
       if (!client.opened) continue;
       const { tracker } = client;
       // In the echo scenario each client is its own source: it is owed what it sent.
-      const head = this.plan.settings.echoRate > 0 ? client.echoSent : (heads[client.channel] ?? 0);
-      const unacked = unacknowledged[client.channel] ?? 0;
-      const beyondHead = Math.max(0, tracker.last - head);
-      books.expected += tracker.expected(head) + unacked;
-      books.lost += tracker.lost(head) + Math.max(0, unacked - beyondHead);
+      const acked = echo ? client.echoSent : (heads[client.channel] ?? 0);
+      const owedHead = Math.max(acked + (unacknowledged[client.channel] ?? 0), seen.get(client.channel) ?? 0);
+      books.expected += tracker.expected(owedHead);
+      books.lost += tracker.lost(owedHead);
       books.duplicated += tracker.duplicated;
       books.reordered += tracker.reordered;
       books.gaps += tracker.gaps;
@@ -190,4 +195,13 @@ export class Fleet {
       errors: [...this.errors].map(([message, count]) => `${count} x ${message}`),
     };
   }
+}
+
+/** Per channel, the highest seq any of these clients got. */
+function highestSeqs(clients: readonly LoadClient[]): Map<string, number> {
+  const seen = new Map<string, number>();
+  for (const client of clients) {
+    if (client.tracker.last > (seen.get(client.channel) ?? 0)) seen.set(client.channel, client.tracker.last);
+  }
+  return seen;
 }
