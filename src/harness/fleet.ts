@@ -7,7 +7,6 @@
 import { createClient } from '../clients/registry.js';
 import { type AdapterContext, adapterContext } from '../clients/adapter/adapter-context.js';
 import { createAdapterClient } from '../clients/adapter/adapter-clients.js';
-import { loadAdapter } from '../adapter/load.js';
 import type { ClientEnvironment, LoadClient } from '../clients/load-client.js';
 import { ShortPollClient } from '../clients/short-poll-client.js';
 import { AdapterPollClient } from '../clients/adapter/adapter-poll-client.js';
@@ -53,6 +52,8 @@ export class Fleet {
   async ramp(): Promise<void> {
     const { plan } = this;
     if (plan.adapter) {
+      // Loaded only with an adapter: its checks (zod) would otherwise be most of every client process's start-up.
+      const { loadAdapter } = await import('../adapter/load.js');
       const { adapter } = await loadAdapter(plan.adapter.module);
       this.#adapter = adapterContext(adapter, plan.adapter.run, plan.adapter.payloadBytes);
     }
