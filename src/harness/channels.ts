@@ -18,8 +18,3 @@ export function channelOf<T>(clientIndex: number, channels: readonly T[]): T {
 export function subscribersOf(channelIndex: number, channelCount: number, clients: number): number {
   return shareOf(channelIndex, channelCount, clients);
 }
-
-/** Deliveries owed when every client is subscribed: each channel's head times its subscribers. */
-export function expectedDeliveries(heads: Record<string, number>, channels: readonly string[], clients: number): number {
-  return channels.reduce((total, channel, c) => total + (heads[channel] ?? 0) * subscribersOf(c, channels.length, clients), 0);
-}

@@ -29,7 +29,11 @@ process.on('message', (message: ToFleet) => {
       fleet?.quiesce();
       return;
     case 'mark':
-      if (fleet) send({ type: 'mark', name: message.name, counters: fleet.counters() });
+      if (fleet) {
+        const counters = fleet.counters();
+        if (message.owed) counters.missing = fleet.missing(message.owed);
+        send({ type: 'mark', name: message.name, counters });
+      }
       return;
     case 'finish':
       clearInterval(ticker);

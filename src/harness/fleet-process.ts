@@ -8,7 +8,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import type { FleetCounters, FleetFinal, FleetPlan, FromFleet, MarkName, ToFleet } from './fleet-protocol.js';
+import type { FleetCounters, FleetFinal, FleetPlan, FromFleet, MarkName, Owed, ToFleet } from './fleet-protocol.js';
 import { sumCounters } from './transport-result.js';
 
 const FLEET_ENTRY = fileURLToPath(new URL('./fleet-main.js', import.meta.url));
@@ -233,12 +233,16 @@ export class FleetGroup {
     return { p50: highest((f) => f.p50), p90: highest((f) => f.p90), p99: highest((f) => f.p99) };
   }
 
-  /** Every process's counters at this moment, asked for and summed; a dead process gives its last counters. */
-  async mark(name: MarkName): Promise<FleetCounters> {
+  /**
+   * Every process's counters at this moment, asked for and summed; a dead
+   * process gives its last counters. With `owed`, each also counts what its
+   * clients are still owed (`missing`).
+   */
+  async mark(name: MarkName, owed?: Owed): Promise<FleetCounters> {
     const marks = await Promise.all(
       this.fleets.map(async (fleet) => {
         if (!fleet.alive) return deadCounters(fleet.counters);
-        fleet.send({ type: 'mark', name });
+        fleet.send({ type: 'mark', name, ...(owed && { owed }) });
         try {
           const message = (await fleet.next(`mark:${name}`, MARK_TIMEOUT_MS)) as Extract<FromFleet, { type: 'mark' }>;
           fleet.counters = message.counters;

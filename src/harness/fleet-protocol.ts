@@ -45,6 +45,17 @@ export interface FleetCounters {
   /** CPU seconds of this process so far. */
   cpuUserS: number;
   cpuSystemS: number;
+  /** Asked with the owed heads (a drain check): deliveries its opened clients are still owed, as they would count as lost now. */
+  missing?: number;
+}
+
+/**
+ * What the subscribers are owed, per channel: the highest seq the server
+ * acknowledged, and the publishes it never acknowledged (see Fleet.finish).
+ */
+export interface Owed {
+  heads: Record<string, number>;
+  unacknowledged: Record<string, number>;
 }
 
 export interface FleetFinal extends FleetCounters {
@@ -67,14 +78,14 @@ export interface FleetFinal extends FleetCounters {
  * A mark asks every process for its counters at one moment; the two steady
  * marks bound the steady phase (its bytes and CPU are their difference).
  */
-export type MarkName = 'steady-start' | 'steady-end' | 'drain-check' | 'echo-count';
+export type MarkName = 'steady-start' | 'steady-end' | 'drain-check';
 
 export type ToFleet =
   | { type: 'start'; plan: FleetPlan }
-  | { type: 'mark'; name: MarkName }
+  | { type: 'mark'; name: MarkName; owed?: Owed }
   | { type: 'quiesce' }
   | { type: 'end-ramp' }
-  | { type: 'finish'; heads: Record<string, number>; unacknowledged: Record<string, number> };
+  | ({ type: 'finish' } & Owed);
 
 export type FromFleet =
   | { type: 'ramped'; counters: FleetCounters }

@@ -13,7 +13,7 @@ import { AdapterPollClient } from '../clients/adapter/adapter-poll-client.js';
 import { ByteMeter } from '../metrics/byte-meter.js';
 import { DeliveryRecorder } from '../metrics/delivery-recorder.js';
 import { channelOf } from './channels.js';
-import type { FleetCounters, FleetFinal, FleetPlan } from './fleet-protocol.js';
+import type { FleetCounters, FleetFinal, FleetPlan, Owed } from './fleet-protocol.js';
 
 /** Distinct error messages kept per process. */
 const MAX_ERROR_KINDS = 50;
@@ -146,6 +146,22 @@ export class Fleet {
     };
   }
 
+  /** Deliveries the opened clients are still owed now: what would count as lost if the run ended here. */
+  missing(owed: Owed): number {
+    const owedHead = this.#owedHeads(owed);
+    let missing = 0;
+    for (const client of this.clients) if (client.opened) missing += client.tracker.lost(owedHead(client));
+    return missing;
+  }
+
+  /** The seq up to which a client is owed its channel's updates (see finish). */
+  #owedHeads({ heads, unacknowledged }: Owed): (client: LoadClient) => number {
+    // In the echo scenario each client is its own source: it is owed what it sent.
+    if (this.plan.settings.echoRate > 0) return (client) => client.echoSent + (unacknowledged[client.channel] ?? 0);
+    const seen = highestSeqs(this.clients);
+    return (client) => Math.max((heads[client.channel] ?? 0) + (unacknowledged[client.channel] ?? 0), seen.get(client.channel) ?? 0);
+  }
+
   /**
    * Closes every client, waits for the sockets to go, and settles the books.
    * `heads`: the highest seq the server acknowledged per channel.
@@ -159,18 +175,14 @@ export class Fleet {
   async finish(heads: Record<string, number>, unacknowledged: Record<string, number> = {}): Promise<FleetFinal> {
     this.#stopped = true;
     const books = { expected: 0, lost: 0, duplicated: 0, reordered: 0, reconnected: 0, dropped: 0, gaps: 0, gapUpdates: 0 };
-    const echo = this.plan.settings.echoRate > 0;
-    const seen = echo ? new Map<string, number>() : highestSeqs(this.clients);
+    const owedHead = this.#owedHeads({ heads, unacknowledged });
     for (const client of this.clients) {
       // A client that never subscribed was never owed anything; its failure
       // is counted under clients.failed.
       if (!client.opened) continue;
       const { tracker } = client;
-      // In the echo scenario each client is its own source: it is owed what it sent.
-      const acked = echo ? client.echoSent : (heads[client.channel] ?? 0);
-      const owedHead = Math.max(acked + (unacknowledged[client.channel] ?? 0), seen.get(client.channel) ?? 0);
-      books.expected += tracker.expected(owedHead);
-      books.lost += tracker.lost(owedHead);
+      books.expected += tracker.expected(owedHead(client));
+      books.lost += tracker.lost(owedHead(client));
       books.duplicated += tracker.duplicated;
       books.reordered += tracker.reordered;
       books.gaps += tracker.gaps;

@@ -57,6 +57,7 @@ const COUNTER_KEYS = [
   'up',
   'cpuUserS',
   'cpuSystemS',
+  'missing',
 ] as const satisfies readonly (keyof FleetCounters)[];
 
 export function sumCounters(list: readonly FleetCounters[]): FleetCounters {

@@ -16,12 +16,12 @@ import type { FaultResult, TimelinePoint, TransportResult } from '../result/sche
 import type { Scenario } from '../scenarios/schema.js';
 import { round } from '../util/round.js';
 import { sleep } from '../util/sleep.js';
-import { channelNames, expectedDeliveries } from './channels.js';
+import { channelNames } from './channels.js';
 import { EchoSource } from './echo-source.js';
 import { FaultSchedule } from './faults.js';
 import type { FleetGroup } from './fleet-process.js';
 import { type FleetLauncher, type LaunchedFleet, localFleets } from './fleet-launcher.js';
-import type { FleetCounters, FleetFinal } from './fleet-protocol.js';
+import type { FleetCounters, FleetFinal, Owed } from './fleet-protocol.js';
 import { Publisher } from './publisher.js';
 import type { RunEvents } from './run-events.js';
 import { openTarget, type RunTarget } from './run-target.js';
@@ -226,11 +226,7 @@ export class TransportRun {
       this.#phase = 'drain';
       this.#progress('drain');
       const drainStart = performance.now();
-      if (!this.#cut.signal.aborted) {
-        const owed =
-          s.kind === 'echo' ? (await fleets.mark('echo-count')).echoSent : expectedDeliveries(source.heads, this.#channels, this.clients);
-        await this.#drain(owed);
-      }
+      if (!this.#cut.signal.aborted) await this.#drain({ heads: source.heads, unacknowledged: source.unacknowledged });
       const drainS = (performance.now() - drainStart) / 1000;
       const after = await fleets.mark('steady-end');
       await this.context.options.onSteadyEnd?.(this.transport);
@@ -297,18 +293,19 @@ export class TransportRun {
   }
 
   /**
-   * Waits for the updates still on their way: until every subscriber has
-   * what was published and no client is still reconnecting (it resumes from
-   * its cursor), or nothing has changed (no delivery, no client back) for the
-   * drain time (what is missing is lost), or DRAIN_LIMIT_MS passed.
+   * Waits for the updates still on their way: until no subscriber is owed
+   * anything (each process counts what its clients miss against `owed`) and
+   * no client is still reconnecting (it resumes from its cursor), or nothing
+   * has changed (no delivery, no client back) for the drain time (what is
+   * missing is lost), or DRAIN_LIMIT_MS passed.
    */
-  async #drain(expected: number): Promise<void> {
+  async #drain(owed: Owed): Promise<void> {
     const started = performance.now();
     let last = '';
     let lastChange = started;
     while (performance.now() - started < DRAIN_LIMIT_MS && !this.#cut.signal.aborted) {
-      const { delivered, reconnecting } = await this.#fleets!.mark('drain-check');
-      if (delivered >= expected && reconnecting === 0) return;
+      const { delivered, reconnecting, missing } = await this.#fleets!.mark('drain-check', owed);
+      if (missing === 0 && reconnecting === 0) return;
       if (`${delivered}/${reconnecting}` !== last) {
         last = `${delivered}/${reconnecting}`;
         lastChange = performance.now();

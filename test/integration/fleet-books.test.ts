@@ -48,6 +48,16 @@ describe('fleet books against the publisher heads', () => {
     expect(final).toMatchObject({ delivered: 9, expected: 9, lost: 0, duplicated: 0, reordered: 0 });
   });
 
+  it('the drain check counts what the clients are still owed, seqs beyond the head included', async () => {
+    const fleet = await fleetWithThreeUpdates('drain-check');
+    expect(fleet.missing({ heads: { 'drain-check': 3 }, unacknowledged: {} })).toBe(0);
+    // Acknowledged up to 2, seq 3 got: nothing is missing (a count of deliveries against heads would say 9 of 6).
+    expect(fleet.missing({ heads: { 'drain-check': 2 }, unacknowledged: {} })).toBe(0);
+    // One more acknowledged, not yet delivered: each of the three is owed it.
+    expect(fleet.missing({ heads: { 'drain-check': 4 }, unacknowledged: {} })).toBe(3);
+    await fleet.finish({ 'drain-check': 3 });
+  });
+
   it('a publish never acknowledged nor applied is lost for every subscriber', async () => {
     const fleet = await fleetWithThreeUpdates('never-applied');
     const final = await fleet.finish({ 'never-applied': 3 }, { 'never-applied': 1 });
