@@ -73,25 +73,10 @@ async function measure(variant: Variant, port: number): Promise<Cost> {
   // harness's client processes run plain node (no tsx), and so do these clients.
   process.setSourceMapsEnabled(false);
   const { createClient } = await import('../dist/clients/registry.js');
-  const { ByteMeter } = await import('../dist/metrics/byte-meter.js');
-  const { DeliveryRecorder } = await import('../dist/metrics/delivery-recorder.js');
-  const env = {
-    meter: new ByteMeter(),
-    deliveries: new DeliveryRecorder(),
-    settings: {
-      headers: 'minimal' as const,
-      conditional: false,
-      pollIntervalMs: intervalMs,
-      longPollTimeoutMs: 20_000,
-      pollingOnly: false,
-      reconnect: false,
-      echoRate: 0,
-    },
-    onReconnect() {},
-    onError(error: Error) {
-      throw error;
-    },
-  };
+  const { benchClientEnvironment } = await import('./client-env.js');
+  const env = benchClientEnvironment({ pollIntervalMs: intervalMs }, (error) => {
+    throw error;
+  });
   const fleet = Array.from({ length: clients }, (_, i) => createClient(variant, env, { host: '127.0.0.1', port }, `c${i % 10}`));
   await Promise.all(fleet.map((client) => client.open()));
   const polls = () => fleet.reduce((total, client) => total + (client as unknown as { polls: number }).polls, 0);

@@ -2,14 +2,15 @@
  * npm run bench:clients -- [--clients 5000]
  *
  * What one simulated client costs the process that drives it, for the lean
- * raw-socket clients of src/clients/ and for the ordinary client libraries a
- * harness would otherwise use: the `ws` client, the `eventsource` package
- * (on fetch) and undici's Client for long polls; and the `+h2` variants of
- * the lean SSE and long-poll clients (one HTTP/2 session each) and the
- * lean ws+deflate client (its inflate stream holds a zlib window once the
- * compressed `subscribed` answer has come); and the adapter clients
+ * raw-socket clients of src/clients/ (the short-poll ones polling once a
+ * second) and for the ordinary client libraries a harness would otherwise
+ * use: the `ws` client, the `eventsource` package (on fetch) and undici's
+ * Client for long polls; and the `+h2` variants of the lean SSE and
+ * long-poll clients (one HTTP/2 session each) and the lean ws+deflate
+ * client (its inflate stream holds a zlib window once the compressed
+ * `subscribed` answer has come); and the adapter clients
  * (src/clients/adapter/: the lean clients parameterised by an adapter, here
- * one that speaks rtbench's own /ws, /sse, /long-poll and /socket.io/ as
+ * one that speaks rtbench's own /ws, /sse, /poll, /long-poll and /socket.io/ as
  * another app would). `--variants a,b` runs some only. Each variant runs in a
  * fresh process (`--expose-gc`): heap and RSS are read after a forced GC
  * before and after `--clients` connections are open and subscribed, and the
@@ -32,16 +33,19 @@ const VARIANTS = [
   'lean sse',
   'lean sse+h2',
   'eventsource',
+  'lean short-poll',
   'lean long-poll',
   'lean long-poll+h2',
   'undici long-poll',
   'lean fallback',
   'adapter ws',
   'adapter sse',
+  'adapter short-poll',
   'adapter long-poll',
   'adapter fallback',
 ] as const;
-type LeanTransport = 'ws' | 'ws+deflate' | 'sse' | 'long-poll' | 'sse+h2' | 'long-poll+h2' | 'fallback';
+type LeanTransport = 'ws' | 'ws+deflate' | 'sse' | 'short-poll' | 'long-poll' | 'sse+h2' | 'long-poll+h2' | 'fallback';
+type AdapterTransport = 'ws' | 'sse' | 'short-poll' | 'long-poll' | 'fallback';
 type Variant = (typeof VARIANTS)[number];
 
 const { values } = parseArgs({
@@ -153,6 +157,7 @@ async function opener(variant: Variant, port: number): Promise<Open> {
     case 'lean ws':
     case 'lean ws+deflate':
     case 'lean sse':
+    case 'lean short-poll':
     case 'lean long-poll':
     case 'lean sse+h2':
     case 'lean long-poll+h2':
@@ -161,9 +166,10 @@ async function opener(variant: Variant, port: number): Promise<Open> {
       return leanOpener('fallback', port);
     case 'adapter ws':
     case 'adapter sse':
+    case 'adapter short-poll':
     case 'adapter long-poll':
     case 'adapter fallback':
-      return adapterOpener(variant.slice('adapter '.length) as 'ws' | 'sse' | 'long-poll' | 'fallback', port);
+      return adapterOpener(variant.slice('adapter '.length) as AdapterTransport, port);
     case 'ws library': {
       const { WebSocket } = await import('ws');
       return (channel) =>
@@ -201,23 +207,8 @@ async function opener(variant: Variant, port: number): Promise<Open> {
 
 async function leanOpener(transport: LeanTransport, port: number): Promise<Open> {
   const { createClient } = await import('../dist/clients/registry.js');
-  const { ByteMeter } = await import('../dist/metrics/byte-meter.js');
-  const { DeliveryRecorder } = await import('../dist/metrics/delivery-recorder.js');
-  const env = {
-    meter: new ByteMeter(),
-    deliveries: new DeliveryRecorder(),
-    settings: {
-      headers: 'minimal' as const,
-      conditional: false,
-      pollIntervalMs: 1000,
-      longPollTimeoutMs: 300_000,
-      pollingOnly: false,
-      reconnect: false,
-      echoRate: 0,
-    },
-    onReconnect() {},
-    onError() {},
-  };
+  const { benchClientEnvironment } = await import('./client-env.js');
+  const env = benchClientEnvironment();
   return async (channel) => {
     const client = createClient(transport, env, { host: '127.0.0.1', port }, channel);
     await client.open();
@@ -234,33 +225,19 @@ function ownServerAdapter() {
       ready: (message: string) => message.startsWith('{"op":"subscribed"'),
     },
     sse: { path: (channel: string) => `/sse?channel=${channel}` },
+    poll: { path: (channel: string) => `/poll?channel=${channel}&cursor=0`, etag: true },
     longPoll: { path: (channel: string) => `/long-poll?channel=${channel}&cursor=0&timeout=300000` },
     socketio: { subscribe: { event: 'subscribe', args: (channel: string) => [{ channel }], ack: true }, updates: ['message'] },
     publish: { http: (channel: string, data: string) => ({ path: '/publish', body: JSON.stringify({ channel, data }) }) },
   };
 }
 
-async function adapterOpener(transport: 'ws' | 'sse' | 'long-poll' | 'fallback', port: number): Promise<Open> {
+async function adapterOpener(transport: AdapterTransport, port: number): Promise<Open> {
   const { createAdapterClient } = await import('../dist/clients/adapter/adapter-clients.js');
   const { adapterContext } = await import('../dist/clients/adapter/adapter-context.js');
-  const { ByteMeter } = await import('../dist/metrics/byte-meter.js');
-  const { DeliveryRecorder } = await import('../dist/metrics/delivery-recorder.js');
+  const { benchClientEnvironment } = await import('./client-env.js');
   const context = adapterContext(ownServerAdapter(), 'bench', 64);
-  const env = {
-    meter: new ByteMeter(),
-    deliveries: new DeliveryRecorder(),
-    settings: {
-      headers: 'minimal' as const,
-      conditional: false,
-      pollIntervalMs: 1000,
-      longPollTimeoutMs: 300_000,
-      pollingOnly: false,
-      reconnect: false,
-      echoRate: 0,
-    },
-    onReconnect() {},
-    onError() {},
-  };
+  const env = benchClientEnvironment();
   return async (channel) => {
     const client = createAdapterClient(transport, context, env, { host: '127.0.0.1', port }, channel);
     await client.open();

@@ -14,8 +14,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createClient } from '../dist/clients/registry.js';
 import { startServerProcess } from '../dist/harness/server-process.js';
-import { ByteMeter } from '../dist/metrics/byte-meter.js';
-import { DeliveryRecorder } from '../dist/metrics/delivery-recorder.js';
+import { benchClientEnvironment } from './client-env.js';
 
 const { values } = parseArgs({ options: { clients: { type: 'string', default: '2000' }, messages: { type: 'string', default: '5' } } });
 const clients = Number(values.clients);
@@ -61,21 +60,7 @@ for (const setting of SETTINGS) {
   process.stderr.write(`bench:deflate: ${setting.name}, ${clients} clients ...\n`);
   const server = await startServerProcess(['--host', '127.0.0.1', ...setting.args]);
   try {
-    const env = {
-      meter: new ByteMeter(),
-      deliveries: new DeliveryRecorder(),
-      settings: {
-        headers: 'minimal' as const,
-        conditional: false,
-        pollIntervalMs: 1000,
-        longPollTimeoutMs: 300_000,
-        pollingOnly: false,
-        reconnect: false,
-        echoRate: 0,
-      },
-      onReconnect() {},
-      onError() {},
-    };
+    const env = benchClientEnvironment();
     const serverBefore = rssKb(server.pid);
     const before = await settle();
     const open = [];
