@@ -8,8 +8,7 @@ import { createClient } from '../clients/registry.js';
 import { type AdapterContext, adapterContext } from '../clients/adapter/adapter-context.js';
 import { createAdapterClient } from '../clients/adapter/adapter-clients.js';
 import type { ClientEnvironment, LoadClient } from '../clients/load-client.js';
-import { ShortPollClient } from '../clients/short-poll-client.js';
-import { AdapterPollClient } from '../clients/adapter/adapter-poll-client.js';
+import { PollingClient } from '../clients/polling-client.js';
 import { ByteMeter } from '../metrics/byte-meter.js';
 import { DeliveryRecorder } from '../metrics/delivery-recorder.js';
 import { channelOf } from './channels.js';
@@ -123,7 +122,7 @@ export class Fleet {
       else if (client.state === 'failed') failed++;
       else if (client.state === 'connecting') connecting++;
       else if (client.state === 'reconnecting') reconnecting++;
-      if (client instanceof ShortPollClient || client instanceof AdapterPollClient) polls += client.polls;
+      if (client instanceof PollingClient) polls += client.polls;
     }
     const bytes = this.meter.snapshot();
     const cpu = process.cpuUsage();

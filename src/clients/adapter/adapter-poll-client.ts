@@ -4,27 +4,19 @@
  * app's path built from the channel and the cursor its last answer gave,
  * `If-None-Match` with the last ETag when the app supports it (a 304
  * carries nothing new), and the items of each 200 answer searched for
- * markers. Short polling keeps a fixed schedule from a random phase (as
- * short-poll-client.ts); long polling sends the next request the moment an
- * answer arrives.
+ * markers. Short polling keeps a fixed schedule from a random phase;
+ * long polling sends the next request the moment an answer arrives (the
+ * loop is polling-client.ts, as for short-poll-client.ts).
  */
 import type { PollSubscriber } from '../../adapter/types.js';
 import { requestHead } from '../header-profiles.js';
-import type { KeepAliveLink } from '../keep-alive-link.js';
-import { LoadClient, type ClientEnvironment, type ClientTarget } from '../load-client.js';
+import type { ClientEnvironment, ClientTarget } from '../load-client.js';
+import { PollingClient } from '../polling-client.js';
 import { type AdapterContext, deliverMarkers, headerLines } from './adapter-context.js';
 
-export class AdapterPollClient extends LoadClient {
-  #connection: KeepAliveLink | undefined;
-  #etag: string | undefined;
+export class AdapterPollClient extends PollingClient {
   #cursor: string | undefined;
-  #nextDue = 0;
-  #timer: NodeJS.Timeout | undefined;
-  #body: Buffer[] = [];
-  #status = 0;
   #headers: Map<string, string> | undefined;
-  /** Polls answered (200 or 304): the achieved poll rate of short polling. */
-  polls = 0;
 
   constructor(
     readonly context: AdapterContext,
@@ -41,56 +33,6 @@ export class AdapterPollClient extends LoadClient {
     return (this.held ? this.context.adapter.longPoll : this.context.adapter.poll)!;
   }
 
-  protected connect(): void {
-    this.#body = [];
-    if (this.held || this.reconnecting) {
-      this.#nextDue = performance.now();
-      AdapterPollClient.#first(this);
-      return;
-    }
-    this.#nextDue = performance.now() + Math.random() * this.env.settings.pollIntervalMs;
-    this.#timer = setTimeout(AdapterPollClient.#first, this.#nextDue - performance.now(), this);
-  }
-
-  static #first(client: AdapterPollClient): void {
-    const connection = client.#newConnection();
-    client.#connection = connection;
-    // A held request may wait for its answer as long as the server holds it: open once connected, as long-poll-client.ts.
-    if (client.held) {
-      connection.connected().then(
-        () => connection === client.#connection && client.settleOpen(undefined, false),
-        (error: Error) => connection === client.#connection && client.settleOpen(error),
-      );
-    }
-    client.#poll();
-  }
-
-  static #due(client: AdapterPollClient): void {
-    client.#poll();
-  }
-
-  protected disconnect(): void {
-    clearTimeout(this.#timer);
-    const connection = this.#connection;
-    this.#connection = undefined;
-    connection?.close();
-  }
-
-  #newConnection(): KeepAliveLink {
-    const connection: KeepAliveLink = this.keepAliveHttp({
-      onHead: (head) => {
-        this.#status = head.status;
-        this.#headers = head.headers;
-        const etag = head.headers.get('etag');
-        if (etag) this.#etag = etag;
-      },
-      onBody: (chunk) => this.#body.push(chunk),
-      onEnd: (receivedAt) => this.#onAnswer(connection, receivedAt),
-      onClose: (error) => this.#onClose(connection, error),
-    });
-    return connection;
-  }
-
   #path(): string {
     const { path } = this.spec;
     const value = typeof path === 'function' ? path(this.channel, this.#cursor) : path;
@@ -99,27 +41,24 @@ export class AdapterPollClient extends LoadClient {
     return value;
   }
 
-  #poll(): void {
-    if (!this.#connection) return;
+  protected pollHead(etag: string | undefined): string {
     const spec = this.spec;
-    const conditional = spec.etag && this.#etag ? `If-None-Match: ${this.#etag}\r\n` : '';
-    this.#connection.send(requestHead(this.#path(), this.hostHeader, this.env.settings.headers, headerLines(spec.headers) + conditional));
+    const conditional = spec.etag && etag ? `If-None-Match: ${etag}\r\n` : '';
+    return requestHead(this.#path(), this.hostHeader, this.env.settings.headers, headerLines(spec.headers) + conditional);
   }
 
-  #onAnswer(connection: KeepAliveLink, receivedAt: number): void {
-    const body = this.#body.length === 1 ? this.#body[0]! : Buffer.concat(this.#body);
-    this.#body = [];
-    if (connection !== this.#connection) return;
-    if (this.#status === 200) {
-      this.#read(body.toString(), receivedAt);
-    } else if (this.#status !== 304) {
-      connection.close(new Error(`subscribe: GET ${this.#path()} answered ${this.#status}: ${body.toString().slice(0, 200)}`));
-      return;
-    }
-    if (!this.held) this.polls++;
-    this.markHealthy();
-    this.settleOpen();
-    this.#schedule();
+  protected readHead(headers: Map<string, string>): void {
+    this.#headers = headers;
+  }
+
+  protected read(status: number, body: Buffer, receivedAt: number): Error | undefined {
+    if (status === 200) this.#read(body.toString(), receivedAt);
+    else if (status !== 304) return new Error(`subscribe: GET ${this.#path()} answered ${status}: ${body.toString().slice(0, 200)}`);
+    return undefined;
+  }
+
+  protected closedBeforeAnswer(): Error {
+    return new Error('subscribe: connection closed before the first poll was answered');
   }
 
   /** Markers in the items (or the whole body), then the cursor for the next request. */
@@ -138,29 +77,5 @@ export class AdapterPollClient extends LoadClient {
       deliverMarkers(this.context, this, text, receivedAt);
     }
     if (spec.cursor) this.#cursor = spec.cursor(body, Object.fromEntries(this.#headers ?? [])) ?? this.#cursor;
-  }
-
-  #schedule(): void {
-    if (!this.#connection) return;
-    if (this.held) {
-      this.#poll();
-      return;
-    }
-    this.#nextDue += this.env.settings.pollIntervalMs;
-    const wait = this.#nextDue - performance.now();
-    if (wait <= 0) {
-      this.#nextDue = performance.now();
-      this.#poll();
-    } else {
-      this.#timer = setTimeout(AdapterPollClient.#due, wait, this);
-    }
-  }
-
-  #onClose(connection: KeepAliveLink, error: Error | undefined): void {
-    if (connection !== this.#connection) return;
-    this.#connection = undefined;
-    clearTimeout(this.#timer);
-    if (this.opening) this.settleOpen(error ?? new Error('subscribe: connection closed before the first poll was answered'));
-    else this.connectionLost(error);
   }
 }
