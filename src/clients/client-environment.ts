@@ -40,6 +40,8 @@ export interface ClientSettings {
   reconnectMaxMs?: number;
   /** How long one reconnect attempt may take before it counts as failed (ATTEMPT_TIMEOUT_MS when absent). */
   reconnectAttemptTimeoutMs?: number;
+  /** How long one attempt of a first open that is retried may take (OPEN_ATTEMPT_TIMEOUT_MS when absent). */
+  openAttemptTimeoutMs?: number;
   /** Attempts after one lost connection before the client gives up and fails (and retries of a first open, for the clients that retry it). */
   reconnectAttempts?: number;
   /** Echo scenario: messages per second each client sends for the server to echo (0: off). */

@@ -31,6 +31,11 @@ export { type ClientEnvironment, type ClientSettings, type ClientTarget, connect
  */
 /** How long one reconnect attempt may take (connect, handshake, subscribe) before it counts as failed. */
 export const ATTEMPT_TIMEOUT_MS = 15_000;
+/**
+ * One attempt of a retried first open: socket.io's connectTimeout, when the server closes a session whose
+ * CONNECT it never processed and socket.io-client retries. Longer than a reconnect's: a ramp queues thousands.
+ */
+export const OPEN_ATTEMPT_TIMEOUT_MS = 45_000;
 
 export const RECONNECT_DEFAULTS = { reconnectBaseMs: 250, reconnectMaxMs: 5000, reconnectAttempts: 20 } as const;
 
@@ -108,10 +113,8 @@ export abstract class LoadClient {
   }
 
   /**
-   * True for a client that retries its first open as it reconnects (new
-   * session, backoff, the same bound of attempts, each attempt timed out):
-   * socket.io-client's Manager does, so the clients that emulate it do
-   * (engine-io-client.ts). Counted in `openRetries`, never in reconnects.
+   * True for a client that retries a failed first open on a new session after the reconnect backoff, as
+   * socket.io-client's Manager does (engine-io-client.ts). Counted in `openRetries`, never in reconnects.
    */
   protected get retriesOpen(): boolean {
     return false;
@@ -128,14 +131,18 @@ export abstract class LoadClient {
   /** One attempt of the first open; when the client retries it, one that hangs fails after the attempt timeout. */
   #openAttempt(): void {
     if (this.retriesOpen) {
-      this.#retryTimer = setTimeout(LoadClient.#openTimedOut, this.#attemptTimeoutMs, this);
+      this.#retryTimer = setTimeout(LoadClient.#openTimedOut, this.#openTimeoutMs(), this);
       this.#retryTimer.unref();
     }
     this.connect();
   }
 
+  #openTimeoutMs(): number {
+    return this.env.settings.openAttemptTimeoutMs ?? OPEN_ATTEMPT_TIMEOUT_MS;
+  }
+
   static #openTimedOut(client: LoadClient): void {
-    client.settleOpen(new Error(`open attempt not answered within ${client.#attemptTimeoutMs} ms`));
+    client.settleOpen(new Error(`open attempt not answered within ${client.#openTimeoutMs()} ms`));
     client.disconnect();
   }
 

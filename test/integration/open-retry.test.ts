@@ -147,7 +147,7 @@ describe('the first open retried on a new session, as socket.io-client does', ()
 
   it('a handshake never answered counts as failed after the attempt timeout, and the next attempt opens', async () => {
     const server = await startServer({ holdHandshakes: 1 });
-    const { env, counts } = countingEnv({ ...RETRYING, reconnectAttemptTimeoutMs: 300 });
+    const { env, counts } = countingEnv({ ...RETRYING, openAttemptTimeoutMs: 300 });
     const client = new FallbackClient(env, { host: '127.0.0.1', port: server.port }, 'ch0');
     try {
       await client.open();
