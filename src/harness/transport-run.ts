@@ -4,11 +4,10 @@
  * steady phase under the open-model publisher, the drain, and the teardown
  * that stops everything it started - also on error or abort().
  *
- * Every process is watched while it runs: the embedded server's exit and its
- * stderr, the target's health, each client process's exit, each publish the
- * server did not acknowledge. What happens goes to the run's events; a
- * server that died or a target that went down cuts the steady phase short,
- * and abort() cuts any phase short, so a result still comes back.
+ * Every process is watched while it runs: the embedded server's exit and its stderr,
+ * the target's health, each client process's exit, each publish the server did not
+ * acknowledge. What happens goes to the run's events; a server that died or a target
+ * that went down cuts the steady phase short, abort() any phase: a result still comes back.
  */
 import type { ClientTarget } from '../clients/load-client.js';
 import type { TransportName } from '../clients/registry.js';
@@ -214,6 +213,7 @@ export class TransportRun {
     const source = this.#startSource(target);
     const steadyStart = performance.now();
     this.#phase = 'steady';
+    this.#progress('steady'); // at once, not a second later at the first tick: whoever waits for it starts sooner
     const ticker = this.#startTimeline(before.delivered);
     const faults = s.kind === 'faults' ? new FaultSchedule(this.#faultContext(target, source)) : undefined;
     this.#faults = faults;

@@ -4,7 +4,7 @@
  * whose "listening on" line gives the port). Either way `stop()` ends
  * everything it started, and afterEach/afterAll must call it.
  */
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
 import { createApp, listen } from '../../src/servers/app.js';
@@ -44,4 +44,24 @@ export async function startInProcess(config: Partial<ServerConfig> = {}): Promis
 export async function startCli(args: string[], timeoutMs = 20_000): Promise<RunningServer & { child: ChildProcess }> {
   const server = await startServerProcess(['--host', '127.0.0.1', ...args], { timeoutMs });
   return { url: `http://127.0.0.1:${server.port}`, port: server.port, child: server.child, stop: server.stop };
+}
+
+export interface CliOutcome {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * `rtbench ...args` to its end, without blocking this process: several such
+ * commands run side by side (each spends most of its time starting node),
+ * where spawnSync would run them one after the other. Killed at the timeout.
+ */
+export function cliOutcome(args: string[], timeoutMs = 20_000): Promise<CliOutcome> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: timeoutMs }, (error, stdout, stderr) => {
+      const code = error ? (error as { code?: unknown }).code : 0;
+      resolve({ status: typeof code === 'number' ? code : null, stdout, stderr });
+    });
+  });
 }

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import WebSocket from 'ws';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLI, startCli, type RunningServer } from '../helpers/server.js';
+import { CLI, cliOutcome, startCli, type RunningServer } from '../helpers/server.js';
 
 const rtbench = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20_000 });
 
@@ -22,20 +22,22 @@ describe('rtbench CLI', () => {
     }
   });
 
-  it('a bad option value exits 2 and names the option', () => {
-    const result = rtbench('serve', '--port', 'eighty');
+  it('a bad option value exits 2 and names the option', async () => {
+    const [result, workers, unknown, tlsAlone, certAlone] = await Promise.all([
+      cliOutcome(['serve', '--port', 'eighty']),
+      cliOutcome(['serve', '--workers', '0']),
+      cliOutcome(['serve', '--bogus']),
+      cliOutcome(['serve', '--tls-cert', 'cert.pem', '--tls-key', 'key.pem']),
+      cliOutcome(['serve', '--h2', '--tls-cert', 'cert.pem']),
+    ]);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("option '--port <n>' argument 'eighty' is invalid");
-    const workers = rtbench('serve', '--workers', '0');
     expect(workers.status).toBe(2);
     expect(workers.stderr).toContain("option '--workers <n>' argument '0' is invalid");
-    const unknown = rtbench('serve', '--bogus');
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain("unknown option '--bogus'");
-    const tlsAlone = rtbench('serve', '--tls-cert', 'cert.pem', '--tls-key', 'key.pem');
     expect(tlsAlone.status).toBe(2);
     expect(tlsAlone.stderr).toContain('--tls-cert and --tls-key serve HTTP/2 over TLS; add --h2');
-    const certAlone = rtbench('serve', '--h2', '--tls-cert', 'cert.pem');
     expect(certAlone.status).toBe(2);
     expect(certAlone.stderr).toContain('--tls-cert and --tls-key go together');
   });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/result/schema.js';
-import { CLI } from '../helpers/server.js';
+import { CLI, cliOutcome } from '../helpers/server.js';
 
 /** The runs here take 15-20 s on a quiet machine; a loaded one may need several times that. */
 const RUN_TIMEOUT_MS = 120_000;
@@ -92,17 +92,19 @@ describe('rtbench run', () => {
     RUN_TIMEOUT_MS,
   );
 
-  it('refuses bad options and scenarios with exit code 2 and a message naming them', () => {
-    const transports = rtbench(['run', '--transports', 'ws,carrier-pigeon']);
+  it('refuses bad options and scenarios with exit code 2 and a message naming them', async () => {
+    const [transports, variant, scenario, clients] = await Promise.all([
+      cliOutcome(['run', '--transports', 'ws,carrier-pigeon']),
+      cliOutcome(['run', '--transports', 'sse+H2']),
+      cliOutcome(['run', 'nope']),
+      cliOutcome(['run', '--clients', '0']),
+    ]);
     expect(transports.status).toBe(2);
     expect(transports.stderr).toContain('unknown transport "carrier-pigeon"');
-    const variant = rtbench(['run', '--transports', 'sse+H2']);
     expect(variant.status).toBe(2);
     expect(variant.stderr).toContain('"sse+H2" is not a transport name');
-    const scenario = rtbench(['run', 'nope']);
     expect(scenario.status).toBe(2);
     expect(scenario.stderr).toContain('unknown scenario "nope"');
-    const clients = rtbench(['run', '--clients', '0']);
     expect(clients.status).toBe(2);
     expect(clients.stderr).toContain("option '--clients <n>' argument '0' is invalid");
   });
