@@ -32,10 +32,10 @@ export { type ClientEnvironment, type ClientSettings, type ClientTarget, connect
 /** How long one reconnect attempt may take (connect, handshake, subscribe) before it counts as failed. */
 export const ATTEMPT_TIMEOUT_MS = 15_000;
 /**
- * One attempt of a retried first open: socket.io's connectTimeout, when the server closes a session whose
- * CONNECT it never processed and socket.io-client retries. Longer than a reconnect's: a ramp queues thousands.
+ * One attempt of a retried first open: socket.io-client's `timeout`. Longer than a reconnect's (a ramp
+ * queues thousands), shorter than the server's 45 s connectTimeout for a CONNECT it never got (the ramp waits).
  */
-export const OPEN_ATTEMPT_TIMEOUT_MS = 45_000;
+export const OPEN_ATTEMPT_TIMEOUT_MS = 20_000;
 
 export const RECONNECT_DEFAULTS = { reconnectBaseMs: 250, reconnectMaxMs: 5000, reconnectAttempts: 20 } as const;
 
