@@ -8,7 +8,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, listen, type App } from '../../src/servers/app.js';
-import type { ClientEnvironment, ClientSettings, LoadClient } from '../../src/clients/load-client.js';
+import type { ClientSettings } from '../../src/clients/load-client.js';
 import { LongPollClient } from '../../src/clients/long-poll-client.js';
 import { ShortPollClient } from '../../src/clients/short-poll-client.js';
 import { SseClient } from '../../src/clients/sse-client.js';
@@ -16,7 +16,7 @@ import { WsClient } from '../../src/clients/ws-client.js';
 import { requestHead } from '../../src/clients/header-profiles.js';
 import { rfc6455HeaderBytes } from '../../src/model/frame-size.js';
 import { clientEnvironment } from '../helpers/client-env.js';
-import { kernelBytesTo } from '../helpers/kernel-bytes.js';
+import { expectMeterMatchesKernel, waitUntilSettled } from '../helpers/kernel-bytes.js';
 
 const DATE_LENGTH = 'Wed, 25 Nov 2026 00:21:15 GMT'.length;
 const TS = 1_700_000_000_000.5;
@@ -39,16 +39,6 @@ function publish(channel: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => app!.hub.publish({ channel, event: 'update', data: `payload-${i}`, ts: TS }).json);
 }
 
-const waitUntil = async (condition: () => boolean, what: string) => {
-  const deadline = Date.now() + 5000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  // Let the last ACKs and any trailing bytes settle before reading counters.
-  await new Promise((resolve) => setTimeout(resolve, 50));
-};
-
 /** The head Node's http server writes for our JSON answers. */
 function jsonHead(status: string, contentLength: number, extra: string[]): string {
   return `${[
@@ -65,22 +55,13 @@ function jsonHead(status: string, contentLength: number, extra: string[]): strin
 const pollBody = (cursor: number, messages: string[]) => `{"cursor":${cursor},"messages":[${messages.join(',')}]}`;
 const len = (text: string) => Buffer.byteLength(text);
 
-function checkAgainstKernel(client: LoadClient, env: ClientEnvironment, port: number) {
-  const meter = env.meter.snapshot();
-  const kernel = kernelBytesTo(port);
-  expect(kernel.connections).toBe(1);
-  expect({ down: kernel.received, up: kernel.acked }).toEqual(meter);
-  expect(kernel.sent).toBe(meter.up);
-  expect(client.state).toBe('open');
-}
-
 describe('byte meter: exact wire bytes per transport', () => {
   it('WebSocket: handshake, subscribe, acks and frames', async () => {
     const { port, env, host } = await setUp();
     const client = new WsClient(env, { host: '127.0.0.1', port }, 'news');
     await client.open();
     const messages = publish('news', 3);
-    await waitUntil(() => env.deliveries.delivered === 3, 'three updates');
+    await waitUntilSettled(() => env.deliveries.delivered === 3, 'three updates');
 
     const upgradeRequest =
       `GET /ws HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
@@ -98,7 +79,7 @@ describe('byte meter: exact wire bytes per transport', () => {
       messages.reduce((total, m) => total + rfc6455HeaderBytes(len(m)) + len(m), 0);
     expect(env.meter.snapshot()).toEqual({ down, up });
     expect(env.deliveries.payloadBytes).toBe(messages.reduce((total, m) => total + len(m), 0));
-    checkAgainstKernel(client, env, port);
+    expectMeterMatchesKernel(client, env, port);
     client.close();
   });
 
@@ -106,12 +87,12 @@ describe('byte meter: exact wire bytes per transport', () => {
     const { port, env, host } = await setUp();
     const client = new LongPollClient(env, { host: '127.0.0.1', port }, 'news');
     await client.open();
-    await waitUntil(() => app!.transports.find((t) => t.name === 'long-poll')!.stats().connections === 1, 'the held poll');
+    await waitUntilSettled(() => app!.transports.find((t) => t.name === 'long-poll')!.stats().connections === 1, 'the held poll');
     const first = publish('news', 1);
-    await waitUntil(() => env.deliveries.delivered === 1, 'the first update');
-    await waitUntil(() => app!.transports.find((t) => t.name === 'long-poll')!.stats().connections === 1, 'the next held poll');
+    await waitUntilSettled(() => env.deliveries.delivered === 1, 'the first update');
+    await waitUntilSettled(() => app!.transports.find((t) => t.name === 'long-poll')!.stats().connections === 1, 'the next held poll');
     const second = publish('news', 1);
-    await waitUntil(() => env.deliveries.delivered === 2, 'the second update');
+    await waitUntilSettled(() => env.deliveries.delivered === 2, 'the second update');
 
     const request = (cursor: number) => requestHead(`/long-poll?channel=news&cursor=${cursor}&timeout=20000`, host, 'minimal');
     const answer = (cursor: number, messages: string[]) => {
@@ -122,7 +103,7 @@ describe('byte meter: exact wire bytes per transport', () => {
     const up = len(request(0)) + len(request(1)) + len(request(2));
     const down = len(answer(1, first)) + len(answer(2, second));
     expect(env.meter.snapshot()).toEqual({ down, up });
-    checkAgainstKernel(client, env, port);
+    expectMeterMatchesKernel(client, env, port);
     client.close();
   });
 
@@ -131,9 +112,9 @@ describe('byte meter: exact wire bytes per transport', () => {
     const messages = publish('news', 2);
     const client = new ShortPollClient(env, { host: '127.0.0.1', port }, 'news');
     await client.open();
-    await waitUntil(() => client.polls >= 4, 'four polls');
+    await waitUntilSettled(() => client.polls >= 4, 'four polls');
     client.close();
-    await waitUntil(() => env.meter.openSockets === 0, 'the socket to close');
+    await waitUntilSettled(() => env.meter.openSockets === 0, 'the socket to close');
 
     const polls = client.polls;
     const first = requestHead('/poll?channel=news&cursor=0', host, 'talk');
@@ -161,7 +142,7 @@ describe('byte meter: exact wire bytes per transport', () => {
     const client = new SseClient(env, { host: '127.0.0.1', port }, 'news');
     await client.open();
     const messages = publish('news', 3);
-    await waitUntil(() => env.deliveries.delivered === 3, 'three updates');
+    await waitUntilSettled(() => env.deliveries.delivered === 3, 'three updates');
 
     const request = requestHead('/sse?channel=news&cursor=0', host, 'minimal', 'Accept: text/event-stream\r\n');
     const head = `${[
@@ -180,7 +161,7 @@ describe('byte meter: exact wire bytes per transport', () => {
       up: len(request),
       down: len(head) + len(chunk(':ok\n\n')) + events.reduce((t, e) => t + len(e), 0),
     });
-    checkAgainstKernel(client, env, port);
+    expectMeterMatchesKernel(client, env, port);
     client.close();
   });
 });

@@ -10,7 +10,7 @@
 import { constants, createDeflateRaw, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { acceptEncodingLine, requestHead } from '../../src/clients/header-profiles.js';
-import type { ClientEnvironment, ClientSettings, LoadClient } from '../../src/clients/load-client.js';
+import type { ClientSettings } from '../../src/clients/load-client.js';
 import { LongPollClient } from '../../src/clients/long-poll-client.js';
 import { ShortPollClient } from '../../src/clients/short-poll-client.js';
 import { WsDeflateClient } from '../../src/clients/ws-client.js';
@@ -20,7 +20,7 @@ import { createApp, listen, type App } from '../../src/servers/app.js';
 import type { ServerConfig } from '../../src/servers/config.js';
 import { DEFAULT_WS_DEFLATE } from '../../src/servers/ws-deflate.js';
 import { clientEnvironment } from '../helpers/client-env.js';
-import { kernelBytesTo } from '../helpers/kernel-bytes.js';
+import { expectMeterMatchesKernel, waitUntilSettled } from '../helpers/kernel-bytes.js';
 
 const DATE_LENGTH = 'Wed, 25 Nov 2026 00:21:15 GMT'.length;
 const TS = 1_700_000_000_000.5;
@@ -44,24 +44,6 @@ function publish(channel: string, count: number): string[] {
     { length: count },
     (_, i) => app!.hub.publish({ channel, event: 'update', data: { symbol: 'ACME', price: 100 + i, volume: 1000 * i }, ts: TS }).json,
   );
-}
-
-async function waitUntil(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  // Let the last ACKs and any trailing bytes settle before reading counters.
-  await new Promise((resolve) => setTimeout(resolve, 50));
-}
-
-function checkAgainstKernel(client: LoadClient, env: ClientEnvironment, port: number) {
-  const meter = env.meter.snapshot();
-  const kernel = kernelBytesTo(port);
-  expect(kernel.connections).toBe(1);
-  expect({ down: kernel.received, up: kernel.acked }).toEqual(meter);
-  expect(client.state).toBe('open');
 }
 
 /**
@@ -102,7 +84,7 @@ async function deflateExchange(config: ServerConfig['wsDeflate'], answer: string
   const client = new WsDeflateClient(env, target, 'news');
   await client.open();
   const messages = publish('news', 4);
-  await waitUntil(() => env.deliveries.delivered === 4, 'four updates');
+  await waitUntilSettled(() => env.deliveries.delivered === 4, 'four updates');
 
   const request =
     `GET /ws HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
@@ -116,7 +98,7 @@ async function deflateExchange(config: ServerConfig['wsDeflate'], answer: string
   // Payload is the envelope as delivered, inflated: compression shows as less wire than payload.
   expect(env.deliveries.payloadBytes).toBe(messages.reduce((total, m) => total + len(m), 0));
   expect(env.deliveries.payloadBytes).toBeGreaterThan(sizes.slice(1).reduce((a, b) => a + b, 0));
-  checkAgainstKernel(client, env, port);
+  expectMeterMatchesKernel(client, env, port);
   client.close();
   return sizes;
 }
@@ -139,9 +121,9 @@ describe('byte meter under compression', () => {
     const messages = publish('news', 2);
     const client = new ShortPollClient(env, target, 'news');
     await client.open();
-    await waitUntil(() => client.polls >= 3, 'three polls');
+    await waitUntilSettled(() => client.polls >= 3, 'three polls');
     client.close();
-    await waitUntil(() => env.meter.openSockets === 0, 'the socket to close');
+    await waitUntilSettled(() => env.meter.openSockets === 0, 'the socket to close');
 
     const request = (cursor: number) =>
       requestHead(`/poll?channel=news&cursor=${cursor}`, host, 'minimal', acceptEncodingLine('minimal', true));
@@ -174,11 +156,11 @@ describe('byte meter under compression', () => {
     const client = new LongPollClient(env, target, 'news');
     await client.open();
     const held = () => app!.transports.find((t) => t.name === 'long-poll')!.stats().connections === 1;
-    await waitUntil(held, 'the held poll');
+    await waitUntilSettled(held, 'the held poll');
     const first = publish('news', 1);
-    await waitUntil(() => env.deliveries.delivered === 1 && held(), 'the first update and the next held poll');
+    await waitUntilSettled(() => env.deliveries.delivered === 1 && held(), 'the first update and the next held poll');
     const second = publish('news', 1);
-    await waitUntil(() => env.deliveries.delivered === 2 && held(), 'the second update');
+    await waitUntilSettled(() => env.deliveries.delivered === 2 && held(), 'the second update');
 
     const request = (cursor: number) => requestHead(`/long-poll?channel=news&cursor=${cursor}&timeout=20000`, host, 'talk');
     const answer = (cursor: number, messages: string[]) => {
@@ -200,7 +182,7 @@ describe('byte meter under compression', () => {
       up: len(request(0)) + len(request(1)) + len(request(2)),
       down: answer(1, first) + answer(2, second),
     });
-    checkAgainstKernel(client, env, port);
+    expectMeterMatchesKernel(client, env, port);
     client.close();
   });
 });

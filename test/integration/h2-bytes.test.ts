@@ -14,11 +14,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { H2LongPollClient, H2ShortPollClient, H2SseClient } from '../../src/clients/h2-clients.js';
 import { h2HeaderList } from '../../src/clients/h2-head.js';
 import type { ConnectionHandlers, HttpLink } from '../../src/clients/http-connection.js';
-import type { ClientEnvironment, ClientSettings, LoadClient } from '../../src/clients/load-client.js';
+import type { ClientSettings, LoadClient } from '../../src/clients/load-client.js';
 import { createApp, listen, type App } from '../../src/servers/app.js';
 import { clientEnvironment } from '../helpers/client-env.js';
 import { FRAME_HEADER_BYTES, HpackModel, PREFACE_BYTES, SETTINGS_ACK, settingsFrame } from '../helpers/h2-wire.js';
-import { kernelBytesTo } from '../helpers/kernel-bytes.js';
+import { expectMeterMatchesKernel, waitUntilSettled } from '../helpers/kernel-bytes.js';
 
 const TS = 1_700_000_000_000.5;
 
@@ -91,15 +91,6 @@ function publish(channel: string, count: number): string[] {
   return Array.from({ length: count }, () => app!.hub.publish({ channel, event: 'update', data: `payload-${published++}`, ts: TS }).json);
 }
 
-const waitUntil = async (condition: () => boolean, what: string) => {
-  const deadline = Date.now() + 5000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  await new Promise((resolve) => setTimeout(resolve, 40));
-};
-
 /** Client to server: the preface, an empty SETTINGS, the ACK of the server's, and one HEADERS frame per request. */
 function upBytes(log: WireLog): number {
   const hpack = new HpackModel();
@@ -124,15 +115,6 @@ function downBytes(log: WireLog, streamed: string[] = []): number {
   return total + streamed.reduce((sum, data) => sum + FRAME_HEADER_BYTES + Buffer.byteLength(data), 0);
 }
 
-function checkAgainstKernel(client: LoadClient, env: ClientEnvironment, port: number) {
-  const meter = env.meter.snapshot();
-  const kernel = kernelBytesTo(port);
-  expect(kernel.connections).toBe(1);
-  expect({ down: kernel.received, up: kernel.acked }).toEqual(meter);
-  expect(kernel.sent).toBe(meter.up);
-  expect(client.state).toBe('open');
-}
-
 describe('byte meter over HTTP/2: exact wire bytes per +h2 variant', () => {
   it('sse+h2: one HEADERS each way, then a DATA frame per event', async () => {
     const { port, env, target } = await setUp();
@@ -143,13 +125,13 @@ describe('byte meter over HTTP/2: exact wire bytes per +h2 variant', () => {
     const messages: string[] = [];
     for (let i = 1; i <= 3; i++) {
       messages.push(...publish('news', 1));
-      await waitUntil(() => env.deliveries.delivered === i, `update ${i}`);
+      await waitUntilSettled(() => env.deliveries.delivered === i, `update ${i}`);
     }
 
     const events = [':ok\n\n', ...messages.map((m, i) => `id: ${i + 1}\ndata: ${m}\n\n`)];
     expect(client.log.requests).toHaveLength(1);
     expect(env.meter.snapshot()).toEqual({ up: upBytes(client.log), down: downBytes(client.log, events) });
-    checkAgainstKernel(client, env, port);
+    expectMeterMatchesKernel(client, env, port);
     client.close();
   });
 
@@ -158,11 +140,11 @@ describe('byte meter over HTTP/2: exact wire bytes per +h2 variant', () => {
     const client = new LoggedLongPoll(env, target, 'news');
     clients.push(client);
     await client.open();
-    await waitUntil(() => client.log.requests.length === 1, 'the held poll');
+    await waitUntilSettled(() => client.log.requests.length === 1, 'the held poll');
     publish('news', 1);
-    await waitUntil(() => env.deliveries.delivered === 1 && client.log.requests.length === 2, 'the next held poll');
+    await waitUntilSettled(() => env.deliveries.delivered === 1 && client.log.requests.length === 2, 'the next held poll');
     publish('news', 1);
-    await waitUntil(() => env.deliveries.delivered === 2 && client.log.requests.length === 3, 'the third held poll');
+    await waitUntilSettled(() => env.deliveries.delivered === 2 && client.log.requests.length === 3, 'the third held poll');
 
     expect(client.log.responses).toHaveLength(2);
     const model = new HpackModel();
@@ -170,7 +152,7 @@ describe('byte meter over HTTP/2: exact wire bytes per +h2 variant', () => {
     // The second request sends :authority, :method and :scheme as indexes; :path is never indexed.
     expect(second).toBeLessThan(first!);
     expect(env.meter.snapshot()).toEqual({ up: upBytes(client.log), down: downBytes(client.log) });
-    checkAgainstKernel(client, env, port);
+    expectMeterMatchesKernel(client, env, port);
     client.close();
   });
 
@@ -180,7 +162,7 @@ describe('byte meter over HTTP/2: exact wire bytes per +h2 variant', () => {
     const client = new LoggedShortPoll(env, target, 'news');
     clients.push(client);
     await client.open();
-    await waitUntil(() => client.polls >= 4 && client.log.responses.length === client.log.requests.length, 'four answered polls');
+    await waitUntilSettled(() => client.polls >= 4 && client.log.responses.length === client.log.requests.length, 'four answered polls');
 
     const statuses = client.log.responses.map((r) => r.fields[0]![1]);
     expect(statuses.slice(0, 4)).toEqual(['200', '304', '304', '304']);
@@ -188,7 +170,7 @@ describe('byte meter over HTTP/2: exact wire bytes per +h2 variant', () => {
     expect(client.log.requests[0]).toContain('Connection: keep-alive');
     expect(h2HeaderList(client.log.requests[0]!).some(([name]) => name === 'connection')).toBe(false);
     expect(env.meter.snapshot()).toEqual({ up: upBytes(client.log), down: downBytes(client.log) });
-    checkAgainstKernel(client, env, port);
+    expectMeterMatchesKernel(client, env, port);
     client.close();
   });
 });
