@@ -16,7 +16,7 @@ import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHt
 import net, { type Socket } from 'node:net';
 import { epochMs } from '../metrics/clock.js';
 import { h2HeaderList } from './h2-head.js';
-import type { ConnectionHandlers, HttpLink } from './http-connection.js';
+import { type ConnectionHandlers, type HttpLink, socketConnected } from './http-connection.js';
 import { connectOptions, meterSocket, type ClientEnvironment, type ClientTarget } from './load-client.js';
 
 const kConnection = Symbol('rtbench.h2Connection');
@@ -42,11 +42,7 @@ export class Http2Connection implements HttpLink {
   }
 
   connected(): Promise<void> {
-    if (!this.socket.connecting) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      this.socket.once('connect', resolve);
-      this.socket.once('error', reject);
-    });
+    return socketConnected(this.socket);
   }
 
   send(head: string): void {

@@ -27,6 +27,15 @@ export interface HttpLink {
   close(cause?: Error): void;
 }
 
+/** What HttpLink.connected() gives over either protocol: resolved once the socket is connected (at once if it is), rejected with its error. */
+export function socketConnected(socket: Socket): Promise<void> {
+  if (!socket.connecting) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+}
+
 export class HttpConnection implements HttpLink {
   readonly socket: Socket;
   #receivedAt = 0;
@@ -53,11 +62,7 @@ export class HttpConnection implements HttpLink {
   }
 
   connected(): Promise<void> {
-    if (!this.socket.connecting) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      this.socket.once('connect', resolve);
-      this.socket.once('error', reject);
-    });
+    return socketConnected(this.socket);
   }
 
   send(head: string): void {
