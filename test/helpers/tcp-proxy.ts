@@ -8,7 +8,8 @@
  * connections and drops them, at once or after
  * `resetAfterMs`). `onClientData` sees each chunk a client
  * sends before it is forwarded and may hold it back; `onServerData` does
- * the same for each chunk the server sends.
+ * the same for each chunk the server sends; `onAccept` sees each connection
+ * as it is accepted (where it came from).
  */
 import net, { type Server, type Socket } from 'node:net';
 
@@ -28,6 +29,8 @@ export class TcpProxy {
   mode: 'forward' | 'reset' = 'forward';
   /** In reset mode: how long an accepted connection lives (0: reset at once). */
   resetAfterMs = 0;
+  /** Sees each connection a client makes, as it is accepted (in either mode). */
+  onAccept: ((client: Socket) => void) | undefined;
   /** Returns false to hold the chunk back (it is not forwarded). */
   onClientData: ((connection: ProxiedConnection, chunk: Buffer) => boolean) | undefined;
   /** Returns false to hold the server's chunk back (it is not forwarded). */
@@ -51,6 +54,7 @@ export class TcpProxy {
   #accept(client: Socket): void {
     this.accepted++;
     client.on('error', () => {});
+    this.onAccept?.(client);
     if (this.mode === 'reset') {
       if (this.resetAfterMs === 0) client.resetAndDestroy();
       else setTimeout(() => client.destroyed || client.resetAndDestroy(), this.resetAfterMs);
