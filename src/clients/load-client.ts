@@ -18,31 +18,9 @@ import { SeqTracker } from '../metrics/seq-tracker.js';
 import { type ClientEnvironment, type ClientTarget, OpenRefused } from './client-environment.js';
 import { type ConnectionHandlers, HttpConnection, type HttpLink } from './http-connection.js';
 import { KeepAliveLink } from './keep-alive-link.js';
+import { ATTEMPT_TIMEOUT_MS, backoffDelay, OPEN_ATTEMPT_TIMEOUT_MS, RECONNECT_DEFAULTS } from './reconnect-backoff.js';
 
 export { type ClientEnvironment, type ClientSettings, type ClientTarget, connectOptions, OpenRefused } from './client-environment.js';
-
-/**
- * The reconnect backoff, as socket.io-client and the AWS "full jitter"
- * scheme do it: every attempt after a loss waits a random time up to a bound
- * that doubles per attempt, so clients dropped together (a worker died)
- * come back spread out instead of as one wave, and a dead server costs a
- * client twenty attempts (about 41 s of waiting on average, 83 s at most)
- * rather than a tight loop: long enough to ride out a saturated server.
- */
-/** How long one reconnect attempt may take (connect, handshake, subscribe) before it counts as failed. */
-export const ATTEMPT_TIMEOUT_MS = 15_000;
-/**
- * One attempt of a retried first open: socket.io-client's `timeout`. Longer than a reconnect's (a ramp
- * queues thousands), shorter than the server's 45 s connectTimeout for a CONNECT it never got (the ramp waits).
- */
-export const OPEN_ATTEMPT_TIMEOUT_MS = 20_000;
-
-export const RECONNECT_DEFAULTS = { reconnectBaseMs: 250, reconnectMaxMs: 5000, reconnectAttempts: 20 } as const;
-
-/** The wait before attempt `attempt` (0 for the first after a loss): random(0, min(max, base * 2^attempt)). */
-export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
-  return random() * Math.min(maxMs, baseMs * 2 ** attempt);
-}
 
 /** reconnecting: was open, lost its connection, and is trying again (not counted as open meanwhile). */
 export type ClientState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'failed' | 'closed';
@@ -148,13 +126,12 @@ export abstract class LoadClient {
 
   /** After a failed first-open attempt: the next one after the backoff, unless refused, stopped or out of attempts. */
   #retryOpen(error: Error): boolean {
-    const settings = this.env.settings;
-    const limit = settings.reconnectAttempts ?? RECONNECT_DEFAULTS.reconnectAttempts;
-    if (!this.retriesOpen || error instanceof OpenRefused || this.#openStopped || this.openRetries >= limit) return false;
+    if (!this.retriesOpen || error instanceof OpenRefused || this.#openStopped || this.openRetries >= this.#attemptLimit) return false;
     this.#lastCause = error;
     // Each cause once per kind in the result's errors: what made the first opens fail is worth seeing.
     this.env.onError(new Error(`open attempt failed, retried: ${error.message}`));
     this.disconnect();
+    const settings = this.env.settings;
     const base = settings.reconnectBaseMs ?? RECONNECT_DEFAULTS.reconnectBaseMs;
     const max = settings.reconnectMaxMs ?? RECONNECT_DEFAULTS.reconnectMaxMs;
     this.#openBackoff = true;
@@ -246,6 +223,8 @@ export abstract class LoadClient {
       this.#retryTimer = undefined;
       if (error) {
         this.#lastCause = error;
+        // Each cause once per kind in the result's errors (with its count): what a reconnect storm ran into.
+        if (this.#attempts < this.#attemptLimit) this.env.onError(new Error(`reconnect attempt failed, retried: ${error.message}`));
         this.#scheduleAttempt();
         return;
       }
@@ -300,8 +279,7 @@ export abstract class LoadClient {
   #scheduleAttempt(): void {
     if (this.#state !== 'reconnecting') return;
     const settings = this.env.settings;
-    const limit = settings.reconnectAttempts ?? RECONNECT_DEFAULTS.reconnectAttempts;
-    if (this.#attempts >= limit) {
+    if (this.#attempts >= this.#attemptLimit) {
       const cause = this.#lastCause?.message ?? 'no cause reported';
       this.failAfterOpen(new Error(`reconnect failed after ${this.#attempts} attempts: ${cause}`));
       return;
@@ -323,6 +301,10 @@ export abstract class LoadClient {
     client.#retryTimer = setTimeout(LoadClient.#attemptTimedOut, client.#attemptTimeoutMs, client);
     client.#retryTimer.unref();
     client.connect();
+  }
+
+  get #attemptLimit(): number {
+    return this.env.settings.reconnectAttempts ?? RECONNECT_DEFAULTS.reconnectAttempts;
   }
 
   get #attemptTimeoutMs(): number {

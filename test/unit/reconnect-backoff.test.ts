@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { backoffDelay, RECONNECT_DEFAULTS } from '../../src/clients/load-client.js';
+import { backoffDelay, RECONNECT_DEFAULTS } from '../../src/clients/reconnect-backoff.js';
 
 const { reconnectBaseMs: base, reconnectMaxMs: max } = RECONNECT_DEFAULTS;
 

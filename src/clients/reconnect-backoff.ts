@@ -1,0 +1,22 @@
+/** When a client tries again after a lost connection or a failed first open, and for how long. */
+
+/** How long one reconnect attempt may take (connect, handshake, subscribe) before it counts as failed. */
+export const ATTEMPT_TIMEOUT_MS = 15_000;
+/**
+ * One attempt of a retried first open: socket.io-client's `timeout`. Longer than a reconnect's (a ramp
+ * queues thousands), shorter than the server's 45 s connectTimeout for a CONNECT it never got (the ramp waits).
+ */
+export const OPEN_ATTEMPT_TIMEOUT_MS = 20_000;
+
+/**
+ * The reconnect backoff, as socket.io-client and the AWS "full jitter" scheme do it: each attempt after a loss
+ * waits a random time up to a bound that doubles per attempt, so clients dropped together (a worker died) come
+ * back spread out, and a dead server costs a client twenty attempts (about 41 s of waiting on average, 83 s at
+ * most) rather than a tight loop: long enough to ride out a saturated server.
+ */
+export const RECONNECT_DEFAULTS = { reconnectBaseMs: 250, reconnectMaxMs: 5000, reconnectAttempts: 20 } as const;
+
+/** The wait before attempt `attempt` (0 for the first after a loss): random(0, min(max, base * 2^attempt)). */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+  return random() * Math.min(maxMs, baseMs * 2 ** attempt);
+}
