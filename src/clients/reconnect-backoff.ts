@@ -3,10 +3,11 @@
 /** How long one reconnect attempt may take (connect, handshake, subscribe) before it counts as failed. */
 export const ATTEMPT_TIMEOUT_MS = 15_000;
 /**
- * One attempt of a retried first open: socket.io-client's `timeout`. Longer than a reconnect's (a ramp
- * queues thousands), shorter than the server's 45 s connectTimeout for a CONNECT it never got (the ramp waits).
+ * One attempt of a retried first open: socket.io's connectTimeout, when the server closes a session whose
+ * CONNECT it never got and socket.io-client retries. Not shorter: under a ramp's load a slow open is progress
+ * (20 s set off a cascade of retries, polling first at 2,000 clients on a loaded machine; README).
  */
-export const OPEN_ATTEMPT_TIMEOUT_MS = 20_000;
+export const OPEN_ATTEMPT_TIMEOUT_MS = 45_000;
 
 /**
  * The reconnect backoff, as socket.io-client and the AWS "full jitter" scheme do it: each attempt after a loss
