@@ -10,15 +10,14 @@
  * then one GET held at a time (packets joined by 0x1e), and POSTs of
  * `4<json>` packets, one POST in flight at a time.
  */
-import { OpSession } from './ops.js';
-import type { Transport, TransportHooks, TransportSettings } from './types.js';
+import { OpsTransport } from './ops.js';
 import { fetchText, timeoutSignal } from './wire.js';
 
 const SEPARATOR = '\x1e';
 /** Extra time past the server's ping interval and timeout before a silent poll counts as lost. */
 const HEARTBEAT_SLACK_MS = 5000;
 
-export class EngineIoTransport implements Transport {
+export class EngineIoTransport extends OpsTransport {
   readonly name = 'fallback';
   #url = '';
   #heartbeatMs = 0;
@@ -26,13 +25,9 @@ export class EngineIoTransport implements Transport {
   readonly #held = new AbortController();
   readonly #outbox: string[] = [];
   #posting = false;
-  readonly #ops: OpSession;
 
-  constructor(
-    private readonly settings: TransportSettings,
-    private readonly hooks: TransportHooks,
-  ) {
-    this.#ops = new OpSession(hooks, (text) => this.#send(`4${text}`), settings.secret);
+  protected sendOp(text: string): void {
+    this.#send(`4${text}`);
   }
 
   async open(): Promise<void> {
@@ -48,22 +43,10 @@ export class EngineIoTransport implements Transport {
     void this.#poll();
   }
 
-  subscribe(channel: string, cursor: number | undefined): void {
-    this.#ops.subscribe(channel, cursor);
-  }
-
-  unsubscribe(channel: string): void {
-    this.#ops.unsubscribe(channel);
-  }
-
-  publish(channel: string, event: string, data: unknown): Promise<number> {
-    return this.#ops.publish(channel, event, data);
-  }
-
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#ops.failAll('client closed');
+    this.ops.failAll('client closed');
     // Tell the server at once rather than leaving it to time the session out.
     if (this.#url)
       void fetchText(this.#url, { method: 'POST', body: '1', headers: { 'content-type': 'text/plain;charset=UTF-8' } }, () => {}).catch(
@@ -92,7 +75,7 @@ export class EngineIoTransport implements Transport {
         this.#send('3');
         return;
       case '4':
-        this.#ops.receive(packet.slice(1));
+        this.ops.receive(packet.slice(1));
         return;
       case '1':
         this.#lose('the server closed the Engine.IO session');
@@ -128,7 +111,7 @@ export class EngineIoTransport implements Transport {
     if (this.#closed) return;
     this.#closed = true;
     this.#held.abort();
-    this.#ops.failAll(reason);
+    this.ops.failAll(reason);
     this.hooks.lost(reason);
   }
 }

@@ -4,7 +4,14 @@
  * published and error replies and the bare envelopes in. Both transports
  * hand every received text here, so the protocol is written once.
  */
-import { cursorAheadChannel, isEnvelope, type TransportHooks } from './types.js';
+import {
+  cursorAheadChannel,
+  isEnvelope,
+  type Transport,
+  type TransportHooks,
+  type TransportName,
+  type TransportSettings,
+} from './types.js';
 
 /** Publishes waiting for their `published` reply; more are refused rather than queued without end. */
 export const MAX_PENDING_PUBLISHES = 1000;
@@ -92,5 +99,39 @@ export class OpSession {
     if (!pending) return;
     this.#pending.delete(Number(id));
     settle(pending);
+  }
+}
+
+/**
+ * A transport that carries the JSON ops (/ws, /engine.io/): its subscribe,
+ * unsubscribe and publish are its OpSession's. A subclass opens and closes
+ * its connection, sends each op's text its own way (sendOp), and hands
+ * every text it receives to `ops`.
+ */
+export abstract class OpsTransport implements Transport {
+  abstract readonly name: TransportName;
+  protected readonly ops: OpSession;
+
+  constructor(
+    protected readonly settings: TransportSettings,
+    protected readonly hooks: TransportHooks,
+  ) {
+    this.ops = new OpSession(hooks, (text) => this.sendOp(text), settings.secret);
+  }
+
+  abstract open(): Promise<void>;
+  abstract close(): void;
+  protected abstract sendOp(text: string): void;
+
+  subscribe(channel: string, cursor: number | undefined): void {
+    this.ops.subscribe(channel, cursor);
+  }
+
+  unsubscribe(channel: string): void {
+    this.ops.unsubscribe(channel);
+  }
+
+  publish(channel: string, event: string, data: unknown): Promise<number> {
+    return this.ops.publish(channel, event, data);
   }
 }

@@ -4,8 +4,7 @@
  * server closes (a restart, a refused op) ends the transport, and the
  * client reconnects.
  */
-import { OpSession } from './ops.js';
-import type { Transport, TransportHooks, TransportSettings } from './types.js';
+import { OpsTransport } from './ops.js';
 import { utf8Length, webSocketUrl } from './wire.js';
 
 /** RFC 6455: a server frame's header is 2 bytes below 126 bytes of payload, 4 up to 65,535, 10 beyond. */
@@ -13,18 +12,14 @@ export function frameBytes(payloadBytes: number): number {
   return payloadBytes + (payloadBytes < 126 ? 2 : payloadBytes < 65_536 ? 4 : 10);
 }
 
-export class WsTransport implements Transport {
+export class WsTransport extends OpsTransport {
   readonly name = 'ws';
   #socket: WebSocket | undefined;
   #closed = false;
-  readonly #ops: OpSession;
 
-  constructor(
-    private readonly settings: TransportSettings,
-    private readonly hooks: TransportHooks,
-  ) {
+  protected sendOp(text: string): void {
     // A socket that is closing drops what is sent; the client resubscribes on the next one.
-    this.#ops = new OpSession(hooks, (text) => this.#socket?.readyState === WebSocket.OPEN && this.#socket.send(text), settings.secret);
+    if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(text);
   }
 
   open(): Promise<void> {
@@ -44,7 +39,7 @@ export class WsTransport implements Transport {
       socket.onmessage = (event: MessageEvent) => {
         if (this.#closed || typeof event.data !== 'string') return;
         this.hooks.bytes(frameBytes(utf8Length(event.data)));
-        this.#ops.receive(event.data);
+        this.ops.receive(event.data);
       };
       socket.onclose = (event: CloseEvent) => {
         clearTimeout(timer);
@@ -55,28 +50,16 @@ export class WsTransport implements Transport {
         if (this.#closed) return;
         this.#closed = true;
         // A refused op closes /ws with 1008 and says why: the cursor-ahead refusal names its channel.
-        if (event.code === 1008) this.#ops.refused(event.reason);
-        this.#ops.failAll(`WebSocket closed (${event.code}${event.reason ? `: ${event.reason}` : ''})`);
+        if (event.code === 1008) this.ops.refused(event.reason);
+        this.ops.failAll(`WebSocket closed (${event.code}${event.reason ? `: ${event.reason}` : ''})`);
         this.hooks.lost(`WebSocket closed (${event.code})`);
       };
     });
   }
 
-  subscribe(channel: string, cursor: number | undefined): void {
-    this.#ops.subscribe(channel, cursor);
-  }
-
-  unsubscribe(channel: string): void {
-    this.#ops.unsubscribe(channel);
-  }
-
-  publish(channel: string, event: string, data: unknown): Promise<number> {
-    return this.#ops.publish(channel, event, data);
-  }
-
   close(): void {
     this.#closed = true;
-    this.#ops.failAll('client closed');
+    this.ops.failAll('client closed');
     this.#socket?.close(1000);
   }
 }
