@@ -1,7 +1,12 @@
 /** When a client tries again after a lost connection or a failed first open, and for how long. */
 
-/** How long one reconnect attempt may take (connect, handshake, subscribe) before it counts as failed. */
-export const ATTEMPT_TIMEOUT_MS = 15_000;
+/**
+ * How long one reconnect attempt may take (connect, handshake, subscribe) before it counts as failed: a
+ * server that accepted and never answers. As long as a first open's: in a reconnect storm a slow attempt is
+ * progress, and one given up is work wasted on both sides that the next attempt does again (15 s gave up
+ * 2,494 fallback reconnects after a worker was killed under 10,000 clients, and those never came back).
+ */
+export const ATTEMPT_TIMEOUT_MS = 45_000;
 /**
  * One attempt of a retried first open: socket.io's connectTimeout, when the server closes a session whose
  * CONNECT it never got and socket.io-client retries. Not shorter: under a ramp's load a slow open is progress

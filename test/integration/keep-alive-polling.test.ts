@@ -57,7 +57,7 @@ const CLIENTS: [string, (env: ClientEnvironment, port: number) => LoadClient][] 
   ],
 ];
 
-const cleanups: (() => Promise<unknown> | void)[] = [];
+const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
