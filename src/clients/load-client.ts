@@ -175,12 +175,17 @@ export abstract class LoadClient {
     return new HttpConnection(this.env, this.target, handlers);
   }
 
-  /** A polling client's connection: openHttp's, and a new one for the next request whenever the server ended it after a response. */
-  protected keepAliveHttp(handlers: ConnectionHandlers): KeepAliveLink {
+  /**
+   * A polling client's connection: openHttp's, and a new one for the next request whenever the server ended it
+   * after a response. `resendCrossed`: a request answered at once (a short poll) is sent again when the server's
+   * idle close crosses it (keep-alive-link.ts); a held one is not, its close is the server going away.
+   */
+  protected keepAliveHttp(handlers: ConnectionHandlers, resendCrossed = false): KeepAliveLink {
     return new KeepAliveLink(
       (inner) => this.openHttp(inner),
       handlers,
       () => this.connectionsReopened++,
+      resendCrossed,
     );
   }
 

@@ -90,17 +90,20 @@ export abstract class PollingClient extends LoadClient {
   }
 
   #newConnection(): KeepAliveLink {
-    const connection: KeepAliveLink = this.keepAliveHttp({
-      onHead: (head) => {
-        this.#status = head.status;
-        this.readHead(head.headers);
-        const etag = head.headers.get('etag');
-        if (etag) this.#etag = etag;
+    const connection: KeepAliveLink = this.keepAliveHttp(
+      {
+        onHead: (head) => {
+          this.#status = head.status;
+          this.readHead(head.headers);
+          const etag = head.headers.get('etag');
+          if (etag) this.#etag = etag;
+        },
+        onBody: (chunk) => this.#body.push(chunk),
+        onEnd: (receivedAt) => this.#onAnswer(connection, receivedAt),
+        onClose: (error) => this.#onClose(connection, error),
       },
-      onBody: (chunk) => this.#body.push(chunk),
-      onEnd: (receivedAt) => this.#onAnswer(connection, receivedAt),
-      onClose: (error) => this.#onClose(connection, error),
-    });
+      !this.held,
+    );
     return connection;
   }
 

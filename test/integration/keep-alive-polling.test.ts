@@ -89,3 +89,58 @@ describe('a server that ends each connection after its response', () => {
     expect(seen.connections).toBeGreaterThanOrEqual(client.connectionsReopened + 1);
   });
 });
+
+/**
+ * Answers the first request on each connection; a second request on the same connection meets the server's
+ * idle close as it arrives (`crossed`: ended with no answer) or, with `reset`, a reset.
+ */
+async function crossingServer(how: 'crossed' | 'reset') {
+  const seen = { requests: 0, unanswered: 0 };
+  const server = net.createServer((socket) => {
+    let requests = 0;
+    socket.on('error', () => {});
+    socket.on('data', () => {
+      seen.requests++;
+      if (requests++ === 0) {
+        socket.write(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${BODY.length}\r\n\r\n${BODY}`);
+        return;
+      }
+      seen.unanswered++;
+      if (how === 'crossed') socket.end();
+      else socket.resetAndDestroy();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+  return { seen, port: (server.address() as net.AddressInfo).port };
+}
+
+describe("a server's idle close crossing the next short poll", () => {
+  it('ended cleanly with no answer: the poll goes again on a new connection, no reconnect', async () => {
+    const { seen, port } = await crossingServer('crossed');
+    const errors: Error[] = [];
+    const env = clientEnvironment(
+      { pollIntervalMs: 30 },
+      { onReconnect: () => errors.push(new Error('reconnect')), onError: (e) => errors.push(e) },
+    );
+    const client = new ShortPollClient(env, { host: '127.0.0.1', port }, 'ch0');
+    cleanups.push(() => client.close());
+    await client.open();
+    await waitUntil(() => seen.unanswered >= 3 && client.polls >= 4, '3 crossed polls', 5000);
+    expect(errors).toEqual([]);
+    expect(client.state).toBe('open');
+    expect(client.reconnectCount).toBe(0);
+  });
+
+  it('a reset instead: a lost connection, counted as a reconnect', async () => {
+    const { seen, port } = await crossingServer('reset');
+    const env = clientEnvironment(
+      { pollIntervalMs: 30, reconnect: true, reconnectBaseMs: 10, reconnectMaxMs: 20 },
+      { onReconnect: () => {}, onError: () => {} },
+    );
+    const client = new ShortPollClient(env, { host: '127.0.0.1', port }, 'ch0');
+    cleanups.push(() => client.close());
+    await client.open();
+    await waitUntil(() => seen.unanswered >= 1 && client.reconnectCount >= 1, 'the reset to be a loss', 5000);
+  });
+});
