@@ -45,6 +45,8 @@ interface Injected {
 
 /** How long after recovery the "after" p99 is read. */
 const AFTER_WINDOW_MS = 3000;
+/** A fault that took longer than this to inject (its admin request waited on busy workers) says when it was asked for. */
+const LATE_MS = 1000;
 
 export class FaultSchedule {
   readonly injected: Injected[] = [];
@@ -96,6 +98,7 @@ export class FaultSchedule {
   async #inject(spec: FaultSpec): Promise<void> {
     const { events, transport } = this.context;
     const openBefore = this.context.fleets.latest().open;
+    const askedMs = performance.now() - this.#t0;
     let detail: string;
     let injected = true;
     try {
@@ -106,6 +109,9 @@ export class FaultSchedule {
     }
     // The moment the fault took effect: finding a worker to kill can take a loaded server a while.
     const atMs = performance.now() - this.#t0;
+    // A late answer (workers busy with a storm) leaves open when the fault itself happened: say both times.
+    if (atMs - askedMs > LATE_MS)
+      detail += ` (asked at ${(askedMs / 1000).toFixed(1)} s, done ${((atMs - askedMs) / 1000).toFixed(1)} s later)`;
     this.injected.push({ spec, atMs, detail, openBefore });
     // A fault the schedule asked for and that did not happen leaves the run proving less than it says: invalid.
     events.add(injected ? 'fault' : 'fault-not-injected', `${spec.action}: ${detail}`, transport);
