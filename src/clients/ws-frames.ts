@@ -3,13 +3,13 @@
  * frames and reading the server's unmasked frames. Pure functions, so the
  * exact framing overhead can be tested without a socket.
  */
-import { randomFillSync } from 'node:crypto';
 import { rfc6455HeaderBytes } from '../model/frame-size.js';
+import { takeRandom } from './random-pool.js';
 
 export const OPCODE = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa } as const;
 
-/** One final, masked client frame. */
-export function clientFrame(opcode: number, payload: Buffer, mask: Buffer = randomFillSync(Buffer.alloc(4))): Buffer {
+/** One final, masked client frame; the mask key is random unless given. */
+export function clientFrame(opcode: number, payload: Buffer, mask?: Buffer): Buffer {
   const length = payload.length;
   const headerSize = rfc6455HeaderBytes(length, true);
   const frame = Buffer.allocUnsafe(headerSize + length);
@@ -26,9 +26,11 @@ export function clientFrame(opcode: number, payload: Buffer, mask: Buffer = rand
     frame.writeBigUInt64BE(BigInt(length), 2);
     offset = 10;
   }
-  mask.copy(frame, offset);
+  if (mask) mask.copy(frame, offset, 0, 4);
+  else takeRandom(frame, offset, 4);
+  const key = offset;
   offset += 4;
-  for (let i = 0; i < length; i++) frame[offset + i] = payload[i]! ^ mask[i & 3]!;
+  for (let i = 0; i < length; i++) frame[offset + i] = payload[i]! ^ frame[key + (i & 3)]!;
   return frame;
 }
 

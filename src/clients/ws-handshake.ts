@@ -6,10 +6,11 @@
  * one the key asks for, or whatever answered (a proxy, a server that does not
  * speak WebSocket) would be read as frames.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { epochMs } from '../metrics/clock.js';
 import { FrameReader, type Frame } from './ws-frames.js';
+import { takeRandom } from './random-pool.js';
 
 /** Hashed with the key into the accept value (RFC 6455 section 1.3). */
 const ACCEPT_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -88,7 +89,9 @@ export function upgradeSocket<Client>(
   extensions?: string,
   extraHeaders = '',
 ): void {
-  const key = randomBytes(16).toString('base64');
+  const nonce = Buffer.allocUnsafe(16);
+  takeRandom(nonce, 0, 16);
+  const key = nonce.toString('base64');
   let received: Buffer = EMPTY;
   const readAnswer = (data: Buffer) => {
     received = received.length === 0 ? data : Buffer.concat([received, data]);

@@ -8,6 +8,19 @@ describe('RFC 6455 framing', () => {
     expect([...frame]).toEqual([0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58]);
   });
 
+  it('takes each mask key fresh from the random pool, across its refills, and the payload unmasks', () => {
+    // 8 KB of pool is 2,048 keys: 5,000 frames refill it twice.
+    const keys = new Set<string>();
+    const reader = new FrameReader();
+    for (let i = 0; i < 5000; i++) {
+      const frame = clientFrame(OPCODE.text, Buffer.from(`update ${i}`));
+      keys.add(frame.subarray(2, 6).toString('hex'));
+      reader.push(frame, (f) => expect(f.payload.toString()).toBe(`update ${i}`));
+    }
+    // 5,000 random 32-bit keys: a repeat is possible (p ~ 0.3 %), a pool handing out the same bytes is not.
+    expect(keys.size).toBeGreaterThan(4990);
+  });
+
   it('uses the 16- and 64-bit length forms at 126 and 65,536 bytes', () => {
     const medium = clientFrame(OPCODE.binary, Buffer.alloc(126));
     expect([medium[1]! & 0x7f, medium.readUInt16BE(2), medium.length]).toEqual([126, 126, 8 + 126]);
