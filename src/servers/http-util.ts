@@ -28,12 +28,26 @@ export function sendText(res: ServerResponse, status: number, contentType: strin
   res.end(body);
 }
 
+/** How long a connection whose body was refused is still read (and discarded) after the answer. */
+const LINGER_MS = 2000;
+
 /**
  * After a refused body the rest of it may still be on the wire, so the
- * connection cannot be reused: it closes once the answer is out.
+ * connection cannot be reused: once the answer is out the server ends its
+ * side and reads what still comes for up to LINGER_MS before it closes (a
+ * lingering close, as nginx does). Closing at once would reset a client
+ * still sending, which then fails its write (EPIPE) before reading the 413.
  */
 function closeWhenSent(res: ServerResponse): void {
-  res.once('finish', () => res.socket?.destroySoon());
+  res.once('finish', () => {
+    const socket = res.socket;
+    if (!socket || socket.destroyed) return;
+    socket.end();
+    socket.resume();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  });
 }
 
 /** 413 without a body (what Engine.IO clients get), then the connection closes. */
